@@ -1,0 +1,310 @@
+/**
+ * The Kubernetes-compatible API server: HTTPS with client-certificate and token
+ * authentication, discovery, OpenAPI, health endpoints, and the REST handlers
+ * for every resource in the resource table.
+ */
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { Store } from '../storage/store.js';
+import type { Logger } from '../log/logger.js';
+import { userFromPeerCertificate } from '../pki/certificates.js';
+import {
+  AGGREGATED_DISCOVERY_CONTENT_TYPE,
+  aggregatedDiscovery,
+  legacyApiGroup,
+  legacyApiGroupList,
+  legacyApiResourceList,
+  legacyApiVersions,
+  wantsAggregated,
+} from './discovery.js';
+import { handleResource, type HandlerContext } from './handlers/resource-handler.js';
+import { sendError, sendJson, sendText } from './http/respond.js';
+import { openapiDocument, openapiIndex } from './openapi/openapi-documents.js';
+import { ResourceStore, type WriteHooks } from './rest/resource-store.js';
+import { RESOURCE_TYPES, type ResourceType, findResource } from './resources.js';
+import * as errors from './status.js';
+import { strategyFor } from './registry/strategies.js';
+import { ServiceAllocations } from './registry/service/service-allocations.js';
+import type { KubeObject } from '../api/object.js';
+
+/** The Kubernetes version this server reports (kubectl's dispatcher picks its client by `minor`). */
+export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-switchyard' };
+
+export interface User {
+  readonly name: string;
+  readonly groups: readonly string[];
+}
+
+export interface ApiServerConfig {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly bindAddress: string;
+  readonly port: number;
+  readonly tls: { readonly keyPem: string; readonly certPem: string; readonly caPem: string };
+  readonly serviceCIDR: string;
+  readonly nodePortRange: string;
+  /** Bearer tokens accepted besides client certificates. */
+  readonly tokens?: ReadonlyMap<string, User>;
+  readonly now?: () => Date;
+}
+
+/** Paths answered without credentials, as kube-apiserver's system:public-info-viewer role allows. */
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+export class ApiServer {
+  private readonly config: ApiServerConfig;
+  private readonly log: Logger;
+  private readonly stores = new Map<string, ResourceStore>();
+  private server: HttpsServer | undefined;
+  private readonly shutdown = new AbortController();
+  readonly serviceAllocations: ServiceAllocations;
+  private ready = false;
+  private readonly now: () => Date;
+  private gcEnabled = false;
+
+  constructor(config: ApiServerConfig) {
+    this.config = config;
+    this.log = config.log;
+    this.now = config.now ?? (() => new Date());
+    this.serviceAllocations = new ServiceAllocations({ serviceCIDR: config.serviceCIDR, nodePortRange: config.nodePortRange });
+    for (const t of RESOURCE_TYPES) {
+      this.stores.set(`${t.group}/${t.version}/${t.plural}`, this.makeStore(t));
+    }
+  }
+
+  private makeStore(t: ResourceType): ResourceStore {
+    let hooks: WriteHooks | undefined;
+    if (t.group === '' && t.kind === 'Service') {
+      const alloc = this.serviceAllocations;
+      const kind = { group: '', kind: 'Service' };
+      hooks = {
+        beforeCreate: (obj, dryRun) => {
+          const r = alloc.allocateCreate(obj, dryRun);
+          if (!r.ok) throw r.internalError ? errors.internalError(r.internalError) : errors.invalid(kind, obj.metadata.name ?? '', r.errors);
+          return r;
+        },
+        beforeUpdate: (obj, old, dryRun) => {
+          const r = alloc.allocateUpdate(obj, old, dryRun);
+          if (!r.ok) throw r.internalError ? errors.internalError(r.internalError) : errors.invalid(kind, obj.metadata.name ?? '', r.errors);
+          return r;
+        },
+        afterDelete: (obj) => alloc.release(obj),
+      };
+    }
+    return new ResourceStore({
+      type: t,
+      strategy: strategyFor(t.group, t.kind),
+      ...(hooks ? { hooks } : {}),
+      deps: {
+        store: this.config.store,
+        now: () => this.now(),
+        checkNamespace: (ns) => this.checkNamespace(ns),
+        garbageCollectorEnabled: () => this.gcEnabled,
+      },
+    });
+  }
+
+  /** Let Foreground/Orphan deletion add the garbage collector's finalizers (only when a GC runs). */
+  setGarbageCollectorEnabled(on: boolean): void {
+    this.gcEnabled = on;
+  }
+
+  /** The REST storage of a resource, for in-process components (bootstrap, controllers). */
+  resource(group: string, version: string, plural: string): ResourceStore {
+    const s = this.stores.get(`${group}/${version}/${plural}`);
+    if (!s) throw new Error(`no resource ${group}/${version}/${plural}`);
+    return s;
+  }
+
+  private async checkNamespace(ns: string): Promise<void> {
+    const nsStore = this.resource('', 'v1', 'namespaces');
+    let obj: KubeObject;
+    try {
+      obj = await nsStore.get(undefined, ns);
+    } catch (e) {
+      if (e instanceof errors.ApiError && e.code === 404) throw errors.notFound({ group: '', resource: 'namespaces' }, ns);
+      throw e;
+    }
+    if (obj.metadata.deletionTimestamp) {
+      throw errors.forbidden(
+        { group: '', resource: 'namespaces' },
+        ns,
+        `unable to create new content in namespace ${ns} because it is being terminated`,
+      );
+    }
+  }
+
+  /** Rebuild in-memory allocation state from storage (allocations survive restarts this way). */
+  async restore(): Promise<void> {
+    const services = await this.resource('', 'v1', 'services').list({ namespace: undefined });
+    this.serviceAllocations.restore(services.items);
+  }
+
+  markReady(): void {
+    this.ready = true;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const { tls } = this.config;
+    const server = createHttpsServer(
+      { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem, requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        this.handle(req, res).catch((err: unknown) => sendError(res, err, (m) => this.log.error(m)));
+      },
+    );
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 70_000;
+    // Watches are long-lived; never time out a request on the server side.
+    server.requestTimeout = 0;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.bindAddress, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    this.shutdown.abort();
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private authenticate(req: IncomingMessage): User | undefined {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      const user = this.config.tokens?.get(auth.slice('Bearer '.length).trim());
+      if (user) return user;
+      return undefined;
+    }
+    const socket = req.socket as TLSSocket;
+    if (socket.authorized) {
+      const cert = socket.getPeerCertificate();
+      const u = userFromPeerCertificate(cert.subject as { CN?: string; O?: string } | undefined);
+      if (u.name) return u;
+    }
+    return undefined;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (!PUBLIC_PATHS.has(path) && !this.authenticate(req)) {
+      return sendJson(res, 401, errors.unauthorized().status);
+    }
+    const started = Date.now();
+    res.on('finish', () => {
+      const ms = Date.now() - started;
+      if (ms > 1000 && !url.searchParams.has('watch')) this.log.warn(`slow request: ${req.method} ${req.url} took ${ms} ms`);
+      this.log.debug(`${req.method} ${req.url} ${res.statusCode} ${ms}ms`);
+    });
+    switch (path) {
+      case '/version':
+        return sendJson(res, 200, {
+          ...KUBERNETES_VERSION,
+          gitCommit: '0000000000000000000000000000000000000000',
+          gitTreeState: 'clean',
+          buildDate: '2026-11-01T00:00:00Z',
+          goVersion: `node${process.versions.node}`,
+          compiler: 'tsc',
+          platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+        });
+      case '/healthz':
+      case '/livez':
+        return this.health(res, url, true);
+      case '/readyz':
+        return this.health(res, url, this.ready);
+      case '/api':
+        return this.discovery(req, res, true);
+      case '/apis':
+        return this.discovery(req, res, false);
+      case '/openapi/v3':
+        return sendJson(res, 200, openapiIndex());
+      case '/openapi/v2':
+        throw errors.pathNotFound();
+      default:
+        break;
+    }
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openapiDocument(path.slice('/openapi/v3/'.length));
+      if (!doc) throw errors.pathNotFound();
+      return sendJson(res, 200, doc, { 'Cache-Control': 'public, immutable' });
+    }
+    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (segments[0] === 'api') {
+      group = '';
+      version = segments[1] ?? '';
+      rest = segments.slice(2);
+    } else if (segments[0] === 'apis') {
+      group = segments[1] ?? '';
+      if (segments.length === 2) {
+        const g = legacyApiGroup(group);
+        if (!g) throw errors.pathNotFound();
+        return sendJson(res, 200, g);
+      }
+      version = segments[2] ?? '';
+      rest = segments.slice(3);
+    } else {
+      throw errors.pathNotFound();
+    }
+    if (rest.length === 0) {
+      const list = legacyApiResourceList(group, version);
+      if (!list) throw errors.pathNotFound();
+      return sendJson(res, 200, list);
+    }
+    const route = this.route(group, version, rest);
+    const ctx: HandlerContext = { req, res, url, now: () => this.now(), signal: this.shutdown.signal };
+    return handleResource(ctx, route);
+  }
+
+  /** Map `[namespaces, ns, plural, name, sub]` or `[plural, name, sub]` to a resource route. */
+  private route(group: string, version: string, rest: string[]) {
+    let namespace: string | undefined;
+    let parts = rest;
+    if (parts[0] === 'namespaces' && parts.length >= 3) {
+      const candidate = findResource(group, version, parts[2] ?? '');
+      if (candidate?.namespaced) {
+        namespace = parts[1];
+        parts = parts.slice(2);
+      }
+    }
+    const [plural, name, subresource, ...extra] = parts;
+    const type = findResource(group, version, plural ?? '');
+    if (!type || extra.length > 0) throw errors.pathNotFound();
+    if (type.namespaced && namespace === undefined && name !== undefined) throw errors.pathNotFound();
+    const store = this.stores.get(`${type.group}/${type.version}/${type.plural}`);
+    if (!store) throw errors.pathNotFound();
+    return { store, namespace, name, subresource };
+  }
+
+  private health(res: ServerResponse, url: URL, ok: boolean): void {
+    if (url.searchParams.has('verbose')) {
+      const lines = ['[+]ping ok', '[+]log ok', `[${ok ? '+' : '-'}]etcd ${ok ? 'ok' : 'failed'}`, `[${ok ? '+' : '-'}]poststarthook/bootstrap ${ok ? 'ok' : 'failed'}`];
+      lines.push(ok ? `${url.pathname.slice(1)} check passed` : `${url.pathname.slice(1)} check failed`);
+      return sendText(res, ok ? 200 : 500, `${lines.join('\n')}\n`);
+    }
+    sendText(res, ok ? 200 : 500, ok ? 'ok' : `[-]poststarthook/bootstrap failed: not finished\n${url.pathname.slice(1)} check failed`);
+  }
+
+  private discovery(req: IncomingMessage, res: ServerResponse, core: boolean): void {
+    const aggregated = wantsAggregated(req.headers.accept);
+    if (aggregated) {
+      const ct = AGGREGATED_DISCOVERY_CONTENT_TYPE.replace('v=v2', `v=${aggregated}`);
+      return sendJson(res, 200, aggregatedDiscovery(core, aggregated), { 'Content-Type': ct });
+    }
+    const host = req.headers.host ?? `${this.config.bindAddress}:${this.config.port}`;
+    sendJson(res, 200, core ? legacyApiVersions(host) : legacyApiGroupList());
+  }
+}

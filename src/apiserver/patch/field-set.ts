@@ -1,0 +1,433 @@
+/**
+ * Field sets as structured-merge-diff (sigs.k8s.io/structured-merge-diff) models
+ * them: sets of paths into an object, where a path element is a struct field or
+ * map key (`f:name`), an associative-list item (`k:{"port":80,"protocol":"TCP"}`),
+ * a set member (`v:"foo"`) or a list index (`i:0`). These strings are exactly
+ * the keys of the FieldsV1 encoding stored in `metadata.managedFields`.
+ *
+ * A path in the set is a "member" (owned); its ancestors need not be.
+ */
+import { cloneValue, compareJson, isRecord, jsonEqual, sortedJson } from './json-value.js';
+import { DEFAULT_NODE, fieldSchema, type SchemaNode } from './schema.js';
+import { PatchError } from './patch-error.js';
+
+/** One path element in FieldsV1 key form. */
+export type PathElement = string;
+export type FieldPath = readonly PathElement[];
+
+function pathKey(p: FieldPath): string {
+  return JSON.stringify(p);
+}
+
+/** An immutable-by-convention set of field paths. */
+export class FieldSet {
+  private readonly paths = new Map<string, FieldPath>();
+
+  constructor(paths: Iterable<FieldPath> = []) {
+    for (const p of paths) this.insert(p);
+  }
+
+  /** Adds a path; the empty path is ignored, as upstream. */
+  insert(p: FieldPath): void {
+    if (p.length > 0) this.paths.set(pathKey(p), [...p]);
+  }
+
+  has(p: FieldPath): boolean {
+    return this.paths.has(pathKey(p));
+  }
+
+  get size(): number {
+    return this.paths.size;
+  }
+
+  isEmpty(): boolean {
+    return this.paths.size === 0;
+  }
+
+  union(o: FieldSet): FieldSet {
+    return new FieldSet([...this.paths.values(), ...o.paths.values()]);
+  }
+
+  difference(o: FieldSet): FieldSet {
+    return new FieldSet([...this.paths.values()].filter((p) => !o.has(p)));
+  }
+
+  intersection(o: FieldSet): FieldSet {
+    return new FieldSet([...this.paths.values()].filter((p) => o.has(p)));
+  }
+
+  /** Removes every path equal to or below a path of `o`. */
+  recursiveDifference(o: FieldSet): FieldSet {
+    return new FieldSet([...this.paths.values()].filter((p) => !p.some((_, i) => o.has(p.slice(0, i + 1)))));
+  }
+
+  /** All paths, in structured-merge-diff iteration order. */
+  list(): FieldPath[] {
+    return [...this.paths.values()].sort(comparePaths);
+  }
+}
+
+function peRank(pe: PathElement): number {
+  return { f: 0, k: 1, v: 2, i: 3 }[pe[0] as 'f' | 'k' | 'v' | 'i'] ?? 4;
+}
+
+/** Orders path elements as upstream: fields, then keys, then values, then indexes. */
+export function comparePathElements(a: PathElement, b: PathElement): number {
+  const ra = peRank(a);
+  const rb = peRank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return a < b ? -1 : a > b ? 1 : 0;
+  if (ra === 3) return Number(a.slice(2)) - Number(b.slice(2));
+  const va: unknown = JSON.parse(a.slice(2));
+  const vb: unknown = JSON.parse(b.slice(2));
+  if (ra === 1 && isRecord(va) && isRecord(vb)) {
+    // Key field lists compare name by name, then value by value.
+    const ka = Object.keys(va).sort();
+    const kb = Object.keys(vb).sort();
+    for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+      const x = ka[i] as string;
+      const y = kb[i] as string;
+      if (x !== y) return x < y ? -1 : 1;
+      const c = compareJson(va[x], vb[y]);
+      if (c !== 0) return c;
+    }
+    return ka.length - kb.length;
+  }
+  return compareJson(va, vb);
+}
+
+export function comparePaths(a: FieldPath, b: FieldPath): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = comparePathElements(a[i] as string, b[i] as string);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+/** `.spec.ports[port=80,protocol="TCP"].targetPort`, as upstream prints paths in conflicts. */
+export function formatFieldPath(p: FieldPath): string {
+  return p
+    .map((pe) => {
+      const body = pe.slice(2);
+      switch (pe[0]) {
+        case 'f':
+          return `.${body}`;
+        case 'k': {
+          const key = JSON.parse(body) as Record<string, unknown>;
+          return `[${Object.keys(key)
+            .sort()
+            .map((k) => `${k}=${JSON.stringify(key[k])}`)
+            .join(',')}]`;
+        }
+        case 'v':
+          return `[=${body}]`;
+        default:
+          return `[${body}]`;
+      }
+    })
+    .join('');
+}
+
+// ---------------------------------------------------------------- FieldsV1
+
+interface TrieNode {
+  member: boolean;
+  children: Map<PathElement, TrieNode>;
+}
+
+/** Encodes a set as a FieldsV1 object (`{"f:spec":{"f:ports":{".":{}, …}}}`). */
+export function toFieldsV1(set: FieldSet): Record<string, unknown> {
+  const root: TrieNode = { member: false, children: new Map() };
+  for (const p of set.list()) {
+    let n = root;
+    for (const pe of p) {
+      let c = n.children.get(pe);
+      if (!c) {
+        c = { member: false, children: new Map() };
+        n.children.set(pe, c);
+      }
+      n = c;
+    }
+    n.member = true;
+  }
+  const encode = (n: TrieNode): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    if (n.member && n.children.size > 0) out['.'] = {};
+    for (const pe of [...n.children.keys()].sort(comparePathElements)) out[pe] = encode(n.children.get(pe) as TrieNode);
+    return out;
+  };
+  return encode(root);
+}
+
+function canonicalPathElement(raw: string): PathElement {
+  const kind = raw.slice(0, 2);
+  const body = raw.slice(2);
+  if (kind === 'f:') return raw;
+  if (kind === 'i:' && /^(0|[1-9][0-9]*)$/.test(body)) return raw;
+  if (kind === 'k:' || kind === 'v:') {
+    let v: unknown;
+    try {
+      v = JSON.parse(body);
+    } catch {
+      throw new PatchError(`unable to parse path element ${JSON.stringify(raw)}`, 400);
+    }
+    if (kind === 'k:' && !isRecord(v)) throw new PatchError(`unable to parse path element ${JSON.stringify(raw)}`, 400);
+    return `${kind}${sortedJson(v)}`;
+  }
+  throw new PatchError(`unable to parse path element ${JSON.stringify(raw)}: unknown path element type`, 400);
+}
+
+/** Decodes a FieldsV1 object; throws PatchError (400) on a malformed one. */
+export function fromFieldsV1(fields: unknown): FieldSet {
+  const set = new FieldSet();
+  const walk = (node: unknown, path: PathElement[]): void => {
+    if (!isRecord(node)) throw new PatchError('FieldsV1 must be a JSON object', 400);
+    const keys = Object.keys(node);
+    if (keys.length === 0 || keys.includes('.')) set.insert(path);
+    for (const k of keys) {
+      if (k === '.') continue;
+      walk(node[k], [...path, canonicalPathElement(k)]);
+    }
+  };
+  walk(fields ?? {}, []);
+  return set;
+}
+
+// ---------------------------------------------------------------- values → sets
+
+function listType(node: SchemaNode): 'atomic' | 'set' | 'map' {
+  return node.listType ?? 'atomic';
+}
+
+/**
+ * The path element of a list item: `k:{…}` for list-maps (missing key fields
+ * take their schema default), `v:…` for sets. Throws PatchError (500, as
+ * upstream's typed-conversion errors) when a key field is missing.
+ */
+export function listItemPathElement(item: unknown, node: SchemaNode, where: string, index: number): PathElement {
+  if (listType(node) === 'set') return `v:${sortedJson(item)}`;
+  const keys = node.listMapKeys ?? [];
+  if (!isRecord(item)) throw new PatchError(`${where}: element ${index}: expected a map, got ${sortedJson(item)}`, 500);
+  const key: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = item[k] ?? node.listMapKeyDefaults?.[k];
+    if (v === undefined || v === null) {
+      throw new PatchError(
+        `${where}: element ${index}: associative list with keys has an element that omits key field ${JSON.stringify(k)} (and doesn't have default value)`,
+        500,
+      );
+    }
+    key[k] = v;
+  }
+  return `k:${sortedJson(key)}`;
+}
+
+function describe(path: FieldPath): string {
+  return formatFieldPath(path) || '.';
+}
+
+/** Items of an associative list with their path elements; repeats of a key are dropped. */
+function indexList(list: readonly unknown[], node: SchemaNode, path: FieldPath, strict: boolean): Map<PathElement, unknown> {
+  const out = new Map<PathElement, unknown>();
+  list.forEach((item, i) => {
+    const pe = listItemPathElement(item, node, describe(path), i);
+    if (out.has(pe)) {
+      if (strict) throw new PatchError(`${describe(path)}: duplicate entries for key ${formatFieldPath([pe])}`, 500);
+      return;
+    }
+    out.set(pe, item);
+  });
+  return out;
+}
+
+/**
+ * The set of fields an object sets (structured-merge-diff ToFieldSet): every
+ * leaf, every atomic list or map as a whole, every associative-list item, and
+ * every entry of a free-form map. With `strict`, duplicate list keys throw.
+ */
+export function computeFieldSet(obj: unknown, schema: SchemaNode, strict = false): FieldSet {
+  const set = new FieldSet();
+  const walk = (v: unknown, node: SchemaNode, path: PathElement[]): void => {
+    if (isRecord(v)) {
+      if (node.atomicMap) {
+        set.insert(path);
+        return;
+      }
+      for (const [k, child] of Object.entries(v)) {
+        const p = [...path, `f:${k}`];
+        walk(child, fieldSchema(node, k), p);
+        if (node.values) set.insert(p);
+      }
+      return;
+    }
+    if (Array.isArray(v)) {
+      if (listType(node) === 'atomic') {
+        set.insert(path);
+        return;
+      }
+      for (const [pe, item] of indexList(v, node, path, strict)) {
+        const p = [...path, pe];
+        walk(item, node.items ?? DEFAULT_NODE, p);
+        set.insert(p);
+      }
+      return;
+    }
+    set.insert(path);
+  };
+  walk(obj, schema, []);
+  return set;
+}
+
+/** Result of comparing two versions of an object, as structured-merge-diff's Compare. */
+export interface Comparison {
+  readonly added: FieldSet;
+  readonly removed: FieldSet;
+  readonly modified: FieldSet;
+}
+
+function isEmptyish(v: unknown): boolean {
+  return v === undefined || v === null || (isRecord(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+}
+
+/**
+ * Go's `omitempty` drops empty maps and slices when the API types serialize, so
+ * an empty free-form map or list counts as absent (structs are never omitted).
+ */
+function omitEmpty(v: unknown, node: SchemaNode): unknown {
+  if (Array.isArray(v) && v.length === 0) return undefined;
+  if (node.values && isRecord(v) && Object.keys(v).length === 0) return undefined;
+  return v;
+}
+
+/**
+ * Which fields were added, removed or changed going from `lhs` to `rhs`.
+ * Leaves (scalars, atomic lists and maps, and maps or lists empty on both sides)
+ * are compared by value; a struct, map or list item that appears or disappears
+ * is itself reported as added or removed, along with its leaves.
+ */
+export function compareObjects(lhs: unknown, rhs: unknown, schema: SchemaNode): Comparison {
+  const added = new FieldSet();
+  const removed = new FieldSet();
+  const modified = new FieldSet();
+  const leaf = (l: unknown, r: unknown, path: FieldPath): void => {
+    if (l === undefined) added.insert(path);
+    else if (r === undefined) removed.insert(path);
+    else if (!jsonEqual(l, r)) modified.insert(path);
+  };
+  const walk = (lv: unknown, rv: unknown, node: SchemaNode, path: PathElement[]): void => {
+    const l = omitEmpty(lv, node);
+    const r = omitEmpty(rv, node);
+    if (l === undefined && r === undefined) return;
+    const mapLike = (x: unknown) => x === undefined || x === null || isRecord(x);
+    const listLike = (x: unknown) => x === undefined || x === null || Array.isArray(x);
+    const both = isEmptyish(l) && isEmptyish(r);
+    if ((isRecord(l) || isRecord(r)) && mapLike(l) && mapLike(r) && !node.atomicMap && !both) {
+      const lm = isRecord(l) ? l : {};
+      const rm = isRecord(r) ? r : {};
+      for (const k of new Set([...Object.keys(lm), ...Object.keys(rm)])) {
+        walk(lm[k], rm[k], fieldSchema(node, k), [...path, `f:${k}`]);
+      }
+    } else if ((Array.isArray(l) || Array.isArray(r)) && listLike(l) && listLike(r) && listType(node) !== 'atomic' && !both) {
+      const li = indexList(Array.isArray(l) ? l : [], node, path, false);
+      const ri = indexList(Array.isArray(r) ? r : [], node, path, false);
+      for (const pe of new Set([...li.keys(), ...ri.keys()])) {
+        walk(li.get(pe), ri.get(pe), node.items ?? DEFAULT_NODE, [...path, pe]);
+      }
+    } else {
+      leaf(l, r, path);
+      return;
+    }
+    // A non-leaf that appeared or vanished is a field in its own right.
+    if (l === undefined) added.insert(path);
+    else if (r === undefined) removed.insert(path);
+  };
+  walk(lhs, rhs, schema, []);
+  return { added, removed, modified };
+}
+
+/** The schema node at `path`, following struct fields, map entries and list items. */
+export function schemaAt(schema: SchemaNode, path: FieldPath): SchemaNode {
+  let node = schema;
+  for (const pe of path) node = pe.startsWith('f:') ? fieldSchema(node, pe.slice(2)) : (node.items ?? DEFAULT_NODE);
+  return node;
+}
+
+/**
+ * Adds every struct field on the way to a member (upstream
+ * EnsureNamedFieldsAreMembers), so that pruning can tell when a whole struct
+ * was owned; entries of free-form maps and list items are not added.
+ */
+export function ensureNamedFieldsAreMembers(set: FieldSet, schema: SchemaNode): FieldSet {
+  const out = new FieldSet(set.list());
+  for (const p of set.list()) {
+    let node = schema;
+    for (let i = 0; i < p.length - 1; i++) {
+      const pe = p[i] as string;
+      if (pe.startsWith('f:') && node.values === undefined) out.insert(p.slice(0, i + 1));
+      node = pe.startsWith('f:') ? fieldSchema(node, pe.slice(2)) : (node.items ?? DEFAULT_NODE);
+    }
+  }
+  return out;
+}
+
+/**
+ * Returns a copy of `obj` without the members of `toRemove` (a path names a
+ * field, list item or set value; its whole subtree goes). A map or list that
+ * removal leaves empty is dropped too, as the typed round trip upstream does.
+ */
+export function removeFields(obj: unknown, toRemove: FieldSet, schema: SchemaNode): unknown {
+  const root = { v: cloneValue(obj) };
+  for (const p of toRemove.list()) {
+    // Walk to the parent, remembering how to drop the parent if it empties.
+    let parent: unknown = root.v;
+    let grand: { container: unknown; pe: PathElement } | undefined;
+    let node = schema;
+    let ok = true;
+    for (let i = 0; i < p.length - 1 && ok; i++) {
+      const pe = p[i] as string;
+      const next = step(parent, pe, node);
+      if (next === undefined) ok = false;
+      else {
+        grand = { container: parent, pe };
+        node = pe.startsWith('f:') ? fieldSchema(node, pe.slice(2)) : (node.items ?? DEFAULT_NODE);
+        parent = next;
+      }
+    }
+    if (!ok) continue;
+    const last = p[p.length - 1] as string;
+    if (!dropChild(parent, last, node)) continue;
+    if (grand && isEmptyish(parent)) dropChild(grand.container, grand.pe, schemaAt(schema, p.slice(0, -2)));
+  }
+  return root.v;
+}
+
+function matchItem(list: unknown[], pe: PathElement, node: SchemaNode): number {
+  return list.findIndex((item, i) => {
+    try {
+      return listItemPathElement(item, node, '', i) === pe;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function step(container: unknown, pe: PathElement, node: SchemaNode): unknown {
+  if (pe.startsWith('f:')) return isRecord(container) ? container[pe.slice(2)] : undefined;
+  if (!Array.isArray(container)) return undefined;
+  const i = matchItem(container, pe, node);
+  return i >= 0 ? container[i] : undefined;
+}
+
+function dropChild(container: unknown, pe: PathElement, node: SchemaNode): boolean {
+  if (pe.startsWith('f:')) {
+    const k = pe.slice(2);
+    if (!isRecord(container) || !(k in container)) return false;
+    delete container[k];
+    return true;
+  }
+  if (!Array.isArray(container)) return false;
+  const i = matchItem(container, pe, node);
+  if (i < 0) return false;
+  container.splice(i, 1);
+  return true;
+}

@@ -1,0 +1,137 @@
+/**
+ * `switchyard server`: the control plane on one machine (k3s-style flags).
+ * Starts the store, the PKI, the API server and its bootstrap, then writes the
+ * admin kubeconfig once the API answers.
+ */
+import { homedir, hostname, networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request as httpsRequest } from 'node:https';
+import { ApiServer } from '../apiserver/api-server.js';
+import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { createLogger, setLogLevel } from '../log/logger.js';
+import { loadOrCreatePki } from '../pki/certificates.js';
+import { writeKubeconfig } from '../pki/kubeconfig.js';
+import { openStore } from '../storage/open-store.js';
+import { type FlagSpec, bool, formatHelp, num, parseFlags, str } from './flags.js';
+
+/**
+ * kube-apiserver publishes a non-loopback address in the `kubernetes` Endpoints
+ * (validation forbids loopback there): the bind address when it is a real one,
+ * otherwise the host's first non-internal IPv4 address.
+ */
+function defaultAdvertiseAddress(bindAddress: string): string {
+  if (bindAddress !== '0.0.0.0' && bindAddress !== '::' && !bindAddress.startsWith('127.') && bindAddress !== '::1') return bindAddress;
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '';
+}
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/switchyard' : join(homedir(), '.switchyard');
+}
+
+export const SERVER_FLAGS: readonly FlagSpec[] = [
+  { name: 'data-dir', type: 'string', description: 'Folder to hold state (database, certificates, kubeconfig)', env: 'SWITCHYARD_DATA_DIR' },
+  { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'Address the API server listens on' },
+  { name: 'https-listen-port', type: 'number', default: 6443, description: 'HTTPS port of the API server (0 picks a free port)' },
+  { name: 'advertise-address', type: 'string', description: 'Address published in the kubernetes Endpoints (default: the bind address, or the first non-loopback IPv4 of the host)' },
+  { name: 'write-kubeconfig', type: 'string', description: 'Write the admin kubeconfig to this path (default <data-dir>/kubeconfig.yaml)', env: 'SWITCHYARD_KUBECONFIG_OUTPUT' },
+  { name: 'datastore-endpoint', type: 'string', description: 'Storage: sqlite://<file> (default <data-dir>/server/db/state.db) or memory://', env: 'SWITCHYARD_DATASTORE_ENDPOINT' },
+  { name: 'service-cidr', type: 'string', default: '10.96.0.0/12', description: 'IPv4 range for Service cluster IPs' },
+  { name: 'service-node-port-range', type: 'string', default: '30000-32767', description: 'Port range for NodePort services' },
+  { name: 'cluster-cidr', type: 'string', default: '10.244.0.0/16', description: 'IPv4 range for pod IPs' },
+  { name: 'cluster-dns', type: 'string', default: '10.96.0.10', description: 'Cluster DNS service IP' },
+  { name: 'cluster-domain', type: 'string', default: 'cluster.local', description: 'Cluster domain' },
+  { name: 'disable-agent', type: 'boolean', default: false, description: 'Do not run the embedded node agent' },
+  { name: 'log-level', type: 'string', default: 'info', description: 'debug, info, warn or error' },
+];
+
+const USAGE = 'switchyard server [flags]';
+const SUMMARY = 'Run the Switchyard control plane: a Kubernetes-compatible API server on an embedded store.';
+
+export async function runServerCommand(argv: readonly string[]): Promise<number> {
+  const { values, help } = parseFlags(SERVER_FLAGS, argv);
+  if (help) {
+    process.stdout.write(`${formatHelp(USAGE, SUMMARY, SERVER_FLAGS)}\n`);
+    return 0;
+  }
+  const level = str(values, 'log-level');
+  if (level === 'debug' || level === 'info' || level === 'warn' || level === 'error') setLogLevel(level);
+  const log = createLogger('server');
+  const dataDir = resolve(str(values, 'data-dir') || defaultDataDir());
+  const bindAddress = str(values, 'bind-address');
+  const port = num(values, 'https-listen-port');
+  const advertise = str(values, 'advertise-address') || defaultAdvertiseAddress(bindAddress);
+  const kubeconfigPath = resolve(str(values, 'write-kubeconfig') || join(dataDir, 'kubeconfig.yaml'));
+  const serviceCIDR = str(values, 'service-cidr');
+  const nodePortRange = str(values, 'service-node-port-range');
+  if (bool(values, 'disable-agent')) log.info('embedded agent disabled (--disable-agent)');
+
+  const started = Date.now();
+  const store = openStore(str(values, 'datastore-endpoint') || undefined, dataDir);
+  log.info(`storage: ${store.description} (revision ${store.currentRevision()})`);
+
+  const apiLog = log.child('apiserver');
+  const clusterDomain = str(values, 'cluster-domain');
+  const pki = loadOrCreatePki(join(dataDir, 'server', 'tls'), {
+    dnsNames: ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${clusterDomain}`],
+    ips: [...new Set(['127.0.0.1', '::1', advertise, ...(bindAddress !== '0.0.0.0' && bindAddress !== '::' ? [bindAddress] : [])])],
+  });
+  const server = new ApiServer({
+    store,
+    log: apiLog,
+    bindAddress,
+    port,
+    tls: { keyPem: pki.serving.keyPem, certPem: pki.serving.certPem, caPem: pki.ca.certPem },
+    serviceCIDR,
+    nodePortRange,
+  });
+  await server.restore();
+  const addr = await server.listen();
+  await bootstrapCluster(server, { advertiseAddress: advertise, securePort: addr.port });
+  server.markReady();
+  const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+  await waitForApi(url, pki.ca.certPem, pki.admin);
+  writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem });
+  log.info(`API server listening on ${url} (ready in ${Date.now() - started} ms)`);
+  log.info(`kubeconfig written to ${kubeconfigPath}; try: KUBECONFIG=${kubeconfigPath} kubectl get services`);
+
+  return new Promise<number>((resolvePromise) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal} received, shutting down`);
+      void (async () => {
+        try {
+          await server.close();
+          await store.close();
+        } catch (e) {
+          log.error(`shutdown: ${(e as Error).message}`);
+        }
+        resolvePromise(0);
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+/** Confirm the API answers an authenticated request before handing out a kubeconfig. */
+async function waitForApi(url: string, caPem: string, admin: { certPem: string; keyPem: string }): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const ok = await new Promise<boolean>((res) => {
+      const req = httpsRequest(`${url}/api/v1/namespaces/default`, { ca: caPem, cert: admin.certPem, key: admin.keyPem }, (r) => {
+        r.resume();
+        res(r.statusCode === 200);
+      });
+      req.on('error', () => res(false));
+      req.end();
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the API server at ${url} did not answer`);
+}
