@@ -74,7 +74,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
 
   const apiLog = log.child('apiserver');
   const clusterDomain = str(values, 'cluster-domain');
-  const pki = loadOrCreatePki(join(dataDir, 'server', 'tls'), {
+  const pki = await loadOrCreatePki(join(dataDir, 'server', 'tls'), {
     dnsNames: ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${clusterDomain}`],
     ips: [...new Set(['127.0.0.1', '::1', advertise, ...(bindAddress !== '0.0.0.0' && bindAddress !== '::' ? [bindAddress] : [])])],
   });

@@ -281,7 +281,7 @@ describe('KubeClient over TLS with a client certificate', () => {
     const { loadOrCreatePki } = await import('../pki/certificates.js');
     const dir = mkdtempSync(join(tmpdir(), 'sy-client-tls-'));
     try {
-      const pki = loadOrCreatePki(dir, { dnsNames: ['localhost'], ips: ['127.0.0.1'] });
+      const pki = await loadOrCreatePki(dir, { dnsNames: ['localhost'], ips: ['127.0.0.1'] });
       const srv = https.createServer(
         { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: true },
         (req, res) => {

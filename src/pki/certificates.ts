@@ -4,7 +4,7 @@
  * certificate that goes into the kubeconfig. Keys come from node's native
  * crypto (fast); node-forge only builds and signs the X.509 structures.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -23,9 +23,14 @@ export interface ClusterPki {
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 
-function newKeyPem(): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+/** RSA-2048 key in PKCS#1 PEM, generated off the main thread (keys are made in parallel on first start). */
+function newKeyPem(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair('rsa', { modulusLength: 2048 }, (err, _publicKey, privateKey) => {
+      if (err) reject(err);
+      else resolve(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+    });
+  });
 }
 
 function serial(): string {
@@ -108,11 +113,19 @@ function coversIdentity(certPem: string, want: ServingIdentity): boolean {
  * Load the PKI from `dir`, creating what is missing. The serving certificate is
  * re-issued (by the same CA) when new names or addresses are needed.
  */
-export function loadOrCreatePki(dir: string, identity: ServingIdentity): ClusterPki {
+export async function loadOrCreatePki(dir: string, identity: ServingIdentity): Promise<ClusterPki> {
   mkdirSync(dir, { recursive: true });
   let ca = readPair(dir, 'server-ca');
+  let serving = readPair(dir, 'serving-kube-apiserver');
+  let admin = readPair(dir, 'client-admin');
+  // Generate every missing key at once: RSA key generation dominates a first start.
+  const [caKey, servingKey, adminKey] = await Promise.all([
+    ca ? undefined : newKeyPem(),
+    serving ? undefined : newKeyPem(),
+    admin ? undefined : newKeyPem(),
+  ]);
   if (!ca) {
-    const keyPem = newKeyPem();
+    const keyPem = caKey ?? '';
     const certPem = buildCert(
       { commonName: `switchyard-server-ca-${Math.floor(Date.now() / 1000)}`, isCA: true, validForMs: TEN_YEARS_MS, usage: 'ca' },
       keyPem,
@@ -120,9 +133,8 @@ export function loadOrCreatePki(dir: string, identity: ServingIdentity): Cluster
     ca = { certPem, keyPem };
     writePair(dir, 'server-ca', ca);
   }
-  let serving = readPair(dir, 'serving-kube-apiserver');
   if (!serving || !coversIdentity(serving.certPem, identity)) {
-    const keyPem = serving?.keyPem ?? newKeyPem();
+    const keyPem = serving?.keyPem ?? servingKey ?? '';
     const certPem = buildCert(
       {
         commonName: 'kube-apiserver',
@@ -138,9 +150,8 @@ export function loadOrCreatePki(dir: string, identity: ServingIdentity): Cluster
     serving = { certPem, keyPem };
     writePair(dir, 'serving-kube-apiserver', serving);
   }
-  let admin = readPair(dir, 'client-admin');
   if (!admin) {
-    const keyPem = newKeyPem();
+    const keyPem = adminKey ?? '';
     const certPem = buildCert(
       { commonName: 'system:admin', organization: 'system:masters', isCA: false, validForMs: ONE_YEAR_MS, usage: 'client' },
       keyPem,
