@@ -24,7 +24,9 @@ function subresourceDiscovery(t: ResourceType) {
   return t.subresources.map((sub) =>
     sub === 'scale'
       ? { subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] }
-      : { subresource: sub, responseKind: { group: t.group, version: t.version, kind: t.kind }, verbs: ['get', 'patch', 'update'] },
+      : sub === 'binding'
+        ? { subresource: 'binding', responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] }
+        : { subresource: sub, responseKind: { group: t.group, version: t.version, kind: t.kind }, verbs: ['get', 'patch', 'update'] },
   );
 }
 
@@ -113,7 +115,9 @@ export function legacyApiResourceList(group: string, version: string): object | 
     resources.push(r);
     for (const sub of t.subresources) {
       resources.push(
-        sub === 'scale'
+        sub === 'binding'
+          ? { name: `${t.plural}/binding`, singularName: '', namespaced: t.namespaced, kind: 'Binding', verbs: ['create'] }
+          : sub === 'scale'
           ? { name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }
           : { name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] },
       );

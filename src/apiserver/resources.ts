@@ -16,7 +16,7 @@ export interface ResourceType {
   readonly shortNames: readonly string[];
   readonly categories: readonly string[];
   /** Subresources served (besides the main resource). */
-  readonly subresources: readonly ('status' | 'scale')[];
+  readonly subresources: readonly ('status' | 'scale' | 'binding')[];
   /** Storage prefix under /registry, e.g. `services/specs` in upstream; we use `<group>/<plural>`. */
   readonly storagePrefix: string;
   /** Objects of this kind have a spec whose changes bump metadata.generation. */
@@ -34,7 +34,7 @@ function rt(
     namespaced?: boolean;
     shortNames?: string[];
     categories?: string[];
-    subresources?: ('status' | 'scale')[];
+    subresources?: ('status' | 'scale' | 'binding')[];
     hasGeneration?: boolean;
   } = {},
 ): ResourceType {
@@ -59,7 +59,7 @@ function rt(
  * "all" category in this order (pods, services, then apps kinds, as upstream).
  */
 export const RESOURCE_TYPES: readonly ResourceType[] = [
-  rt('', 'v1', 'Pod', 'pods', { shortNames: ['po'], categories: ['all'], subresources: ['status'] }),
+  rt('', 'v1', 'Pod', 'pods', { shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding'] }),
   rt('', 'v1', 'Service', 'services', { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   rt('', 'v1', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
   rt('', 'v1', 'Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'], subresources: ['status'] }),

@@ -12,7 +12,11 @@ import { createLogger, setLogLevel } from '../log/logger.js';
 import { loadOrCreatePki } from '../pki/certificates.js';
 import { writeKubeconfig } from '../pki/kubeconfig.js';
 import { openStore } from '../storage/open-store.js';
-import { type FlagSpec, bool, formatHelp, num, parseFlags, str } from './flags.js';
+import { type FlagSpec, FlagError, bool, formatHelp, num, parseFlags, str } from './flags.js';
+import { KubeClient } from '../client/kube-client.js';
+import { ControllerManager } from '../controllers/controller-manager.js';
+import { selectControllers } from '../controllers/all-controllers.js';
+import { DEFAULT_CONTROLLER_CONFIG } from '../controllers/controller-context.js';
 
 /**
  * kube-apiserver publishes a non-loopback address in the `kubernetes` Endpoints
@@ -44,6 +48,9 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'cluster-dns', type: 'string', default: '10.96.0.10', description: 'Cluster DNS service IP' },
   { name: 'cluster-domain', type: 'string', default: 'cluster.local', description: 'Cluster domain' },
   { name: 'disable-agent', type: 'boolean', default: false, description: 'Do not run the embedded node agent' },
+  { name: 'controllers', type: 'string', default: '*', description: "Controllers to run: '*' for all, 'name' to enable, '-name' to disable (kube-controller-manager --controllers)" },
+  { name: 'max-endpoints-per-slice', type: 'number', default: 100, description: 'Most endpoints in one EndpointSlice (1-1000)' },
+  { name: 'leader-elect', type: 'boolean', default: false, description: 'Run controllers only while holding the kube-system/kube-controller-manager Lease (for several servers on one etcd)' },
   { name: 'log-level', type: 'string', default: 'info', description: 'debug, info, warn or error' },
 ];
 
@@ -96,6 +103,31 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   await waitForApi(url, pki.ca.certPem, pki.admin);
   writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem });
   log.info(`API server listening on ${url} (ready in ${Date.now() - started} ms)`);
+
+  const maxPerSlice = num(values, 'max-endpoints-per-slice');
+  if (!Number.isInteger(maxPerSlice) || maxPerSlice < 1 || maxPerSlice > 1000) {
+    throw new FlagError(`--max-endpoints-per-slice must be between 1 and 1000, got ${maxPerSlice}`);
+  }
+  const controllerStop = new AbortController();
+  const controllerClient = new KubeClient(
+    { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem },
+    { component: 'kube-controller-manager' },
+  );
+  const controllers = selectControllers(str(values, 'controllers'));
+  const manager = new ControllerManager({
+    client: controllerClient,
+    log: log.child('controllers'),
+    controllers,
+    config: {
+      ...DEFAULT_CONTROLLER_CONFIG,
+      maxEndpointsPerSlice: maxPerSlice,
+      clusterCIDR: str(values, 'cluster-cidr'),
+    },
+    leaderElect: bool(values, 'leader-elect'),
+  });
+  server.setGarbageCollectorEnabled(controllers.some((c) => c.name === 'garbagecollector'));
+  const managerDone = manager.run(controllerStop.signal);
+  log.info(`controllers: ${controllers.map((c) => c.name).join(', ') || '(none)'}`);
   log.info(`kubeconfig written to ${kubeconfigPath}; try: KUBECONFIG=${kubeconfigPath} kubectl get services`);
 
   return new Promise<number>((resolvePromise) => {
@@ -106,6 +138,9 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
       log.info(`${signal} received, shutting down`);
       void (async () => {
         try {
+          controllerStop.abort();
+          await managerDone;
+          controllerClient.close();
           await server.close();
           await store.close();
         } catch (e) {

@@ -156,6 +156,10 @@ function formOf(ctx: HandlerContext): OutputForm {
 export async function handleResource(ctx: HandlerContext, route: ResourceRoute): Promise<void> {
   const method = ctx.req.method ?? 'GET';
   if (route.subresource === 'scale') return handleScale(ctx, route, method);
+  if (route.subresource === 'binding' && route.store.type.kind === 'Pod' && route.store.type.group === '') {
+    if (method !== 'POST') throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+    return bindPod(ctx, route);
+  }
   if (route.subresource !== undefined && route.subresource !== 'status' && route.subresource !== 'finalize') {
     throw errors.pathNotFound();
   }
@@ -544,4 +548,39 @@ async function handleScale(ctx: HandlerContext, route: ResourceRoute, method: st
     writeOptions(ctx, 'scale'),
   );
   sendJson(ctx.res, 200, toScale(r.object));
+}
+
+// ---- pods/binding (what the scheduler posts) ----
+
+async function bindPod(ctx: HandlerContext, route: ResourceRoute): Promise<void> {
+  const name = route.name ?? '';
+  const body = decodeObjectBody(await readBody(ctx.req), ctx.req.headers['content-type']);
+  if (!isRecord(body) || !isRecord(body.target)) throw errors.badRequest('a Binding with a target is required');
+  const target = body.target as { kind?: string; name?: string };
+  if (target.kind !== undefined && target.kind !== '' && target.kind !== 'Node') {
+    throw errors.invalid({ group: '', kind: 'Binding' }, name, [{ type: 'NotSupported', field: 'target.kind', badValue: target.kind, detail: 'supported values: "Node"' }]);
+  }
+  const nodeName = target.name ?? '';
+  if (!nodeName) throw errors.invalid({ group: '', kind: 'Binding' }, name, [{ type: 'Required', field: 'target.name' }]);
+  const now = ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await route.store.update(
+    route.namespace,
+    name,
+    (cur) => {
+      const spec = (isRecord(cur.spec) ? cur.spec : {}) as { nodeName?: string };
+      if (cur.metadata.deletionTimestamp) {
+        throw errors.conflict(route.store.groupResource, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      }
+      if (spec.nodeName) {
+        throw errors.conflict(route.store.groupResource, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+      }
+      const status = (isRecord(cur.status) ? cloneJson(cur.status) : {}) as { conditions?: Record<string, unknown>[] };
+      const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+      status.conditions = conditions;
+      return { ...cur, spec: { ...spec, nodeName }, status };
+    },
+    { ...writeOptions(ctx), subresource: 'binding' },
+  );
+  sendJson(ctx.res, 201, errors.successStatus());
 }

@@ -24,8 +24,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface WriteOptions {
   readonly dryRun: boolean;
   readonly fieldManager: string;
-  /** The subresource written, if any (`status`, `scale`). */
-  readonly subresource?: 'status' | 'scale';
+  /** The subresource written, if any (`status`, `scale`, pods' `binding`). */
+  readonly subresource?: 'status' | 'scale' | 'binding';
 }
 
 /** A reservation made while writing (e.g. an allocated ClusterIP). */
@@ -391,7 +391,12 @@ export class ResourceStore {
     opts: WriteOptions & { skipManagedFields?: boolean },
   ): { obj: KubeObject; reservation: Reservation | undefined } {
     let obj: KubeObject;
-    if (opts.subresource === 'status') {
+    if (opts.subresource === 'binding') {
+      // pods/binding sets spec.nodeName (otherwise immutable) and the PodScheduled condition.
+      obj = cloneJson(old);
+      obj.spec = { ...(isRecord(obj.spec) ? obj.spec : {}), nodeName: (desired.spec as { nodeName?: string } | undefined)?.nodeName };
+      obj.status = cloneJson(desired.status);
+    } else if (opts.subresource === 'status') {
       // The status subresource changes status only (and nothing of metadata but what the
       // strategy allows); everything else comes from the stored object.
       obj = cloneJson(old);
@@ -416,7 +421,7 @@ export class ResourceStore {
     else delete meta.generation;
     delete meta.selfLink;
     meta.resourceVersion = oldMeta.resourceVersion;
-    if (opts.subresource !== 'status') this.strategy.prepareForUpdate?.(obj, old);
+    if (opts.subresource !== 'status' && opts.subresource !== 'binding') this.strategy.prepareForUpdate?.(obj, old);
     this.strategy.defaults?.(obj);
     if (this.type.hasGeneration && !isDeepStrictEqual(specPart(obj), specPart(old))) {
       meta.generation = (oldMeta.generation ?? 0) + 1;
@@ -433,12 +438,15 @@ export class ResourceStore {
         name,
       );
     }
-    const reservation = opts.subresource === 'status' ? undefined : this.hooks.beforeUpdate?.(obj, old, opts.dryRun);
+    const isSubresource = opts.subresource === 'status' || opts.subresource === 'binding';
+    const reservation = isSubresource ? undefined : this.hooks.beforeUpdate?.(obj, old, opts.dryRun);
     try {
       const metaErrors = this.strategy.validatesObjectMeta ? [] : validateObjectMetaUpdate(obj.metadata, old.metadata);
       const errs = [
         ...metaErrors,
-        ...(opts.subresource === 'status'
+        ...(opts.subresource === 'binding'
+          ? []
+          : opts.subresource === 'status'
           ? (this.strategy.validateStatusUpdate?.(obj, old) ?? [])
           : (this.strategy.validateUpdate?.(obj, old) ?? this.strategy.validateCreate?.(obj) ?? [])),
       ];
