@@ -3,6 +3,8 @@
  * Starts the store, the PKI, the API server and its bootstrap, then writes the
  * admin kubeconfig once the API answers.
  */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request as httpsRequest } from 'node:https';
@@ -47,6 +49,7 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'cluster-cidr', type: 'string', default: '10.244.0.0/16', description: 'IPv4 range for pod IPs' },
   { name: 'cluster-dns', type: 'string', default: '10.96.0.10', description: 'Cluster DNS service IP' },
   { name: 'cluster-domain', type: 'string', default: 'cluster.local', description: 'Cluster domain' },
+  { name: 'token', type: 'string', description: 'Join token agents present (default: generated once and kept in <data-dir>/server/token)', env: 'SWITCHYARD_TOKEN' },
   { name: 'disable-agent', type: 'boolean', default: false, description: 'Do not run the embedded node agent' },
   { name: 'controllers', type: 'string', default: '*', description: "Controllers to run: '*' for all, 'name' to enable, '-name' to disable (kube-controller-manager --controllers)" },
   { name: 'max-endpoints-per-slice', type: 'number', default: 100, description: 'Most endpoints in one EndpointSlice (1-1000)' },
@@ -85,7 +88,9 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
     dnsNames: ['localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${clusterDomain}`],
     ips: [...new Set(['127.0.0.1', '::1', advertise, ...(bindAddress !== '0.0.0.0' && bindAddress !== '::' ? [bindAddress] : [])])],
   });
+  const token = loadOrCreateToken(join(dataDir, 'server'), pki.ca.certPem, str(values, 'token'));
   const server = new ApiServer({
+    tokens: new Map([[token, { name: 'system:node-agent', groups: ['system:nodes', 'system:authenticated'] }]]),
     store,
     log: apiLog,
     bindAddress,
@@ -128,6 +133,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   server.setGarbageCollectorEnabled(controllers.some((c) => c.name === 'garbagecollector'));
   const managerDone = manager.run(controllerStop.signal);
   log.info(`controllers: ${controllers.map((c) => c.name).join(', ') || '(none)'}`);
+  log.info(`join token for agents: ${join(dataDir, 'server', 'token')}`);
   log.info(`kubeconfig written to ${kubeconfigPath}; try: KUBECONFIG=${kubeconfigPath} kubectl get services`);
 
   return new Promise<number>((resolvePromise) => {
@@ -152,6 +158,27 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/**
+ * The join token agents present as a bearer token, k3s style: `K10<sha256 of the CA>::server:<secret>`,
+ * generated on first start and kept in `<dir>/token` (an explicit --token wins and is stored).
+ */
+function loadOrCreateToken(dir: string, caPem: string, explicit: string): string {
+  const file = join(dir, 'token');
+  if (explicit) {
+    writeFileSync(file, `${explicit}\n`, { mode: 0o600 });
+    return explicit;
+  }
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim();
+    if (t) return t;
+  }
+  const caHash = createHash('sha256').update(caPem).digest('hex');
+  const token = `K10${caHash}::server:${randomBytes(16).toString('hex')}`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
 }
 
 /** Confirm the API answers an authenticated request before handing out a kubeconfig. */

@@ -3,6 +3,7 @@
  * + kube-scheduler): leader election on a Lease, shared informers, and every
  * controller running through the Kubernetes API like the upstream ones.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { KubeClient } from '../client/kube-client.js';
@@ -56,6 +57,8 @@ export class ControllerManager {
 
   private async runControllers(signal: AbortSignal): Promise<void> {
     const { client, log, config } = this.opts;
+    // Every worker waiting on a queue listens on this signal.
+    setMaxListeners(0, signal);
     const informers = new InformerFactory(client, log.child('informers'));
     informers.start(signal);
     await Promise.all(

@@ -28,12 +28,15 @@ export class TestServer {
   private proc: ChildProcess | undefined;
   private logs = '';
   private readonly extraArgs: string[];
+  private readonly env: Record<string, string>;
 
-  constructor(opts: { dataDir?: string; extraArgs?: string[] } = {}) {
+  /** `env` is added to this process' environment for the server (e.g. controller overrides). */
+  constructor(opts: { dataDir?: string; extraArgs?: string[]; env?: Record<string, string> } = {}) {
     this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));
     this.kubeconfig = join(this.dataDir, 'kubeconfig.yaml');
     this.cacheDir = join(this.dataDir, 'kubectl-cache');
     this.extraArgs = opts.extraArgs ?? [];
+    this.env = opts.env ?? {};
   }
 
   /** Start the server and wait until it has written its kubeconfig. */
@@ -44,7 +47,7 @@ export class TestServer {
     const proc = spawn(
       process.execPath,
       [CLI, 'server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', '0', '--disable-agent', ...this.extraArgs],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } },
     );
     this.proc = proc;
     proc.stdout?.on('data', (d: Buffer) => (this.logs += d.toString()));

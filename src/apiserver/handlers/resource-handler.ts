@@ -5,9 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/object.js';
+import type { KeyValue } from '../../storage/store.js';
 import { cloneJson, isRecord } from '../../api/object.js';
 import { decodeObjectBody, decodePatchBody, patchTypeOf, readBody } from '../http/body.js';
-import { type OutputForm, outputForm, sendJson } from '../http/respond.js';
+import { type OutputForm, outputForm, sendJson, sendJsonItems } from '../http/respond.js';
+import { decodeShared, objectJson } from '../rest/object-codec.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/json-patch.js';
 import { applyConflictCauses, formatApplyConflictMessage, serverSideApply } from '../patch/server-side-apply.js';
@@ -197,7 +199,7 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
   const labelMatch = labelMatcher(ctx);
   const fieldMatch = fieldMatcher(ctx);
   const cont = q(ctx, 'continue');
-  const list = await route.store.list({
+  const list = await route.store.listKV({
     namespace: route.namespace,
     ...(labelMatch ? { labelMatch } : {}),
     ...(fieldMatch ? { fieldMatch } : {}),
@@ -207,19 +209,24 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
   const form = formOf(ctx);
   const t = route.store.type;
   if (form.kind === 'table') {
-    return sendJson(
-      ctx.res,
-      200,
-      buildTable({
-        printer: printerFor(t.group, t.kind),
-        objects: list.items,
-        now: ctx.now(),
-        includeObject: form.includeObject,
-        resourceVersion: list.resourceVersion,
-        ...(list.continueToken ? { continueToken: list.continueToken } : {}),
-        ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
-      }),
-    );
+    const printer = printerFor(t.group, t.kind);
+    const now = ctx.now();
+    const { rows: _none, ...head } = buildTable({
+      printer,
+      objects: [],
+      now,
+      includeObject: form.includeObject,
+      resourceVersion: list.resourceVersion,
+      ...(list.continueToken ? { continueToken: list.continueToken } : {}),
+      ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
+    });
+    // Rows are rendered and streamed one by one: a large Table is never built whole.
+    const row = (kv: KeyValue): string =>
+      JSON.stringify(
+        buildTable({ printer, objects: [decodeShared(kv)], now, includeObject: form.includeObject, resourceVersion: '', includeColumnDefinitions: false })
+          .rows[0],
+      );
+    return sendJsonItems(ctx.res, 200, `${JSON.stringify(head).slice(0, -1)},"rows":[`, list.kvs, row, ']}');
   }
   const metadata: Record<string, unknown> = { resourceVersion: list.resourceVersion };
   if (list.continueToken) metadata.continue = list.continueToken;
@@ -229,11 +236,14 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
       kind: 'PartialObjectMetadataList',
       apiVersion: 'meta.k8s.io/v1',
       metadata,
-      items: list.items.map(partialMetadata),
+      items: list.kvs.map((kv) => partialMetadata(decodeShared(kv))),
     });
   }
   // Items keep kind/apiVersion (kubectl fills them in when absent, other clients may not).
-  sendJson(ctx.res, 200, { kind: t.listKind, apiVersion: apiVersionOf(t), metadata, items: list.items });
+  // The items are spliced from the stored text (no parse and re-serialisation per
+  // object) and streamed, so a large LIST costs neither much CPU nor much memory.
+  const head = JSON.stringify({ kind: t.listKind, apiVersion: apiVersionOf(t), metadata }).slice(0, -1);
+  await sendJsonItems(ctx.res, 200, `${head},"items":[`, list.kvs, objectJson, ']}');
 }
 
 async function watchCollection(ctx: HandlerContext, route: ResourceRoute): Promise<void> {
@@ -299,7 +309,7 @@ async function replaceObject(ctx: HandlerContext, route: ResourceRoute): Promise
       route.namespace,
       name,
       (cur) => ({ ...cur, metadata: { ...cur.metadata, ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}) }, spec: { ...(isRecord(cur.spec) ? cur.spec : {}), finalizers: (isRecord(obj.spec) ? obj.spec.finalizers : undefined) ?? [] } }),
-      writeOptions(ctx),
+      { ...writeOptions(ctx), subresource: 'finalize' },
     );
     return sendJson(ctx.res, 200, r.object);
   }

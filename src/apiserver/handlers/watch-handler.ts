@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/object.js';
-import type { WatchEvent } from '../../storage/store.js';
-import { decodeShared } from '../rest/object-codec.js';
+import type { KeyValue, WatchEvent } from '../../storage/store.js';
+import { decodeShared, objectJson } from '../rest/object-codec.js';
 import type { ResourceStore } from '../rest/resource-store.js';
 import { apiVersionOf } from '../resources.js';
 import * as errors from '../status.js';
@@ -32,6 +32,27 @@ export interface WatchRequest {
 const BOOKMARK_INTERVAL_MS = 30_000;
 /** A watcher that cannot keep up is dropped (it relists), as upstream's cacher does. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Object JSON of recent events, keyed by the store's event key/value (one
+ * object shared by every watcher of that event), so a write watched by N
+ * clients is serialised once rather than N times.
+ */
+const eventJson = new Map<KeyValue, string>();
+const EVENT_JSON_LIMIT = 256;
+
+function sharedObjectJson(kv: KeyValue): string {
+  let text = eventJson.get(kv);
+  if (text === undefined) {
+    text = objectJson(kv);
+    if (eventJson.size >= EVENT_JSON_LIMIT) {
+      const oldest = eventJson.keys().next();
+      if (!oldest.done) eventJson.delete(oldest.value);
+    }
+    eventJson.set(kv, text);
+  }
+  return text;
+}
 
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
   const rs = w.store;
@@ -76,24 +97,36 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
     res.write(`${JSON.stringify({ type, object: obj })}\n`);
     if (res.writableLength > MAX_BUFFERED_BYTES) finish();
   };
+  /** An event about the object `kv` holds. */
+  const send = (type: string, kv: KeyValue, obj: KubeObject): void => {
+    if (closed) return;
+    if (w.form.kind !== 'object') return write(type, render(obj));
+    res.write(`{"type":"${type}","object":${sharedObjectJson(kv)}}\n`);
+    if (res.writableLength > MAX_BUFFERED_BYTES) finish();
+  };
 
   const matches = (obj: KubeObject): boolean =>
     (!w.labelMatch || w.labelMatch(obj.metadata.labels)) && (!w.fieldMatch || w.fieldMatch(rs.fieldsOf(obj)));
 
+  const filtering = Boolean(w.labelMatch || w.fieldMatch);
   const onEvents = (events: readonly WatchEvent[]): void => {
     for (const ev of events) {
       if (closed) return;
       lastRevision = Math.max(lastRevision, ev.kv.modRevision);
       const cur = decodeShared(ev.kv);
+      if (!filtering) {
+        send(ev.type === 'delete' ? 'DELETED' : ev.prevKv ? 'MODIFIED' : 'ADDED', ev.kv, cur);
+        continue;
+      }
       if (ev.type === 'delete') {
-        if (matches(cur)) write('DELETED', render(cur));
+        if (matches(cur)) send('DELETED', ev.kv, cur);
         continue;
       }
       const nowMatch = matches(cur);
       const before = ev.prevKv ? matches(decodeShared(ev.prevKv)) : false;
-      if (nowMatch && before) write('MODIFIED', render(cur));
-      else if (nowMatch) write('ADDED', render(cur));
-      else if (before) write('DELETED', render(cur));
+      if (nowMatch && before) send('MODIFIED', ev.kv, cur);
+      else if (nowMatch) send('ADDED', ev.kv, cur);
+      else if (before) send('DELETED', ev.kv, cur);
     }
   };
 
@@ -119,11 +152,17 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
   if (w.allowBookmarks) {
     const kind = rs.type.kind;
     const apiVersion = apiVersionOf(rs.type);
-    const t = setInterval(() => {
-      write('BOOKMARK', { kind, apiVersion, metadata: { resourceVersion: String(lastRevision) } });
-    }, BOOKMARK_INTERVAL_MS);
+    const bookmark = (): void => write('BOOKMARK', { kind, apiVersion, metadata: { resourceVersion: String(lastRevision) } });
+    const t = setInterval(bookmark, BOOKMARK_INTERVAL_MS);
     t.unref();
     timers.push(t);
+    // As upstream's cacher does, also 2 s before the deadline, so that a client
+    // re-watching after the timeout resumes from a recent resourceVersion.
+    if (w.timeoutSeconds && w.timeoutSeconds > 2) {
+      const pre = setTimeout(bookmark, (w.timeoutSeconds - 2) * 1000);
+      pre.unref();
+      timers.push(pre);
+    }
   }
   if (w.timeoutSeconds && w.timeoutSeconds > 0) {
     const t = setTimeout(finish, w.timeoutSeconds * 1000);

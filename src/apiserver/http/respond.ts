@@ -7,7 +7,15 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, heade
     res.end();
     return;
   }
-  const text = JSON.stringify(body);
+  sendRawJson(res, code, JSON.stringify(body), headers);
+}
+
+/** Send text that is already JSON. */
+export function sendRawJson(res: ServerResponse, code: number, text: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
@@ -15,6 +23,49 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, heade
     ...headers,
   });
   res.end(text);
+}
+
+/** Bytes gathered before a write while streaming a large body. */
+const STREAM_CHUNK = 256 * 1024;
+
+/**
+ * Send a JSON body made of `head`, each item (comma-separated) and `tail`, in
+ * chunks with backpressure (chunked encoding), so that a 10,000-item LIST never
+ * exists as one string or buffer. Resolves when written or the client is gone.
+ */
+export async function sendJsonItems<T>(
+  res: ServerResponse,
+  code: number,
+  head: string,
+  items: readonly T[],
+  render: (item: T) => string,
+  tail: string,
+): Promise<void> {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  let buf = head;
+  for (let i = 0; i < items.length; i++) {
+    buf += i === 0 ? render(items[i] as T) : `,${render(items[i] as T)}`;
+    if (buf.length < STREAM_CHUNK) continue;
+    if (res.destroyed) return;
+    const more = res.write(buf);
+    buf = '';
+    if (!more) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  if (!res.destroyed) res.end(buf + tail);
 }
 
 export function sendText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {

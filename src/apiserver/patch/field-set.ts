@@ -27,6 +27,13 @@ export class FieldSet {
     for (const p of paths) this.insert(p);
   }
 
+  /** A set over already-keyed paths (set algebra reuses keys instead of re-encoding paths). */
+  private static fromEntries(entries: Iterable<readonly [string, FieldPath]>): FieldSet {
+    const s = new FieldSet();
+    for (const [k, p] of entries) s.paths.set(k, p);
+    return s;
+  }
+
   /** Adds a path; the empty path is ignored, as upstream. */
   insert(p: FieldPath): void {
     if (p.length > 0) this.paths.set(pathKey(p), [...p]);
@@ -45,20 +52,28 @@ export class FieldSet {
   }
 
   union(o: FieldSet): FieldSet {
-    return new FieldSet([...this.paths.values(), ...o.paths.values()]);
+    return FieldSet.fromEntries([...this.paths, ...o.paths]);
   }
 
   difference(o: FieldSet): FieldSet {
-    return new FieldSet([...this.paths.values()].filter((p) => !o.has(p)));
+    return FieldSet.fromEntries([...this.paths].filter(([k]) => !o.paths.has(k)));
   }
 
   intersection(o: FieldSet): FieldSet {
-    return new FieldSet([...this.paths.values()].filter((p) => o.has(p)));
+    return FieldSet.fromEntries([...this.paths].filter(([k]) => o.paths.has(k)));
   }
 
   /** Removes every path equal to or below a path of `o`. */
   recursiveDifference(o: FieldSet): FieldSet {
-    return new FieldSet([...this.paths.values()].filter((p) => !p.some((_, i) => o.has(p.slice(0, i + 1)))));
+    if (o.isEmpty()) return FieldSet.fromEntries(this.paths);
+    const prefixes = [...o.paths.values()];
+    const under = (p: FieldPath, q: FieldPath): boolean => q.length <= p.length && q.every((pe, i) => pe === p[i]);
+    return FieldSet.fromEntries([...this.paths].filter(([, p]) => !prefixes.some((q) => under(p, q))));
+  }
+
+  /** All paths, in no particular order (cheaper than `list`). */
+  unordered(): IterableIterator<FieldPath> {
+    return this.paths.values();
   }
 
   /** All paths, in structured-merge-diff iteration order. */
@@ -138,7 +153,8 @@ interface TrieNode {
 /** Encodes a set as a FieldsV1 object (`{"f:spec":{"f:ports":{".":{}, …}}}`). */
 export function toFieldsV1(set: FieldSet): Record<string, unknown> {
   const root: TrieNode = { member: false, children: new Map() };
-  for (const p of set.list()) {
+  // Children are sorted below, so the paths need no ordering here.
+  for (const p of set.unordered()) {
     let n = root;
     for (const pe of p) {
       let c = n.children.get(pe);

@@ -25,7 +25,7 @@ export interface WriteOptions {
   readonly dryRun: boolean;
   readonly fieldManager: string;
   /** The subresource written, if any (`status`, `scale`, pods' `binding`). */
-  readonly subresource?: 'status' | 'scale' | 'binding';
+  readonly subresource?: 'status' | 'scale' | 'binding' | 'finalize';
 }
 
 /** A reservation made while writing (e.g. an allocated ClusterIP). */
@@ -181,6 +181,16 @@ export class ResourceStore {
   }
 
   async list(q: ListQuery): Promise<ListResult> {
+    const r = await this.listKV(q);
+    const { kvs: _kvs, ...rest } = r;
+    return { ...rest, items: r.kvs.map(decodeShared) };
+  }
+
+  /**
+   * The same answer as `list`, as the stored key/values (render them with
+   * `objectJson`/`decodeShared`): a LIST without selectors never parses.
+   */
+  async listKV(q: ListQuery): Promise<Omit<ListResult, 'items'> & { readonly kvs: KeyValue[] }> {
     const prefix = storagePrefix(this.type, q.namespace);
     const limit = q.limit && q.limit > 0 ? q.limit : 0;
     let startAfter: string | undefined;
@@ -191,7 +201,7 @@ export class ResourceStore {
       revision = t.rv;
     }
     const filtered = Boolean(q.labelMatch || q.fieldMatch);
-    const items: KubeObject[] = [];
+    const kvs: KeyValue[] = [];
     let lastKey: string | undefined;
     let more = false;
     let remaining = 0;
@@ -204,18 +214,20 @@ export class ResourceStore {
       for (; i < page.items.length; i++) {
         const kv = page.items[i];
         if (!kv) continue;
-        const obj = decodeShared(kv);
         lastKey = kv.key;
-        if (q.labelMatch && !q.labelMatch(obj.metadata.labels)) continue;
-        if (q.fieldMatch && !q.fieldMatch(this.fieldsOf(obj))) continue;
-        items.push(obj);
-        if (limit && items.length >= limit) {
+        if (filtered) {
+          const obj = decodeShared(kv);
+          if (q.labelMatch && !q.labelMatch(obj.metadata.labels)) continue;
+          if (q.fieldMatch && !q.fieldMatch(this.fieldsOf(obj))) continue;
+        }
+        kvs.push(kv);
+        if (limit && kvs.length >= limit) {
           i++;
           break;
         }
       }
       const cutHere = i < page.items.length;
-      if (limit && items.length >= limit) {
+      if (limit && kvs.length >= limit) {
         more = cutHere || page.more;
         remaining = page.remaining + (page.items.length - i);
         break;
@@ -223,8 +235,8 @@ export class ResourceStore {
       if (!page.more) break;
       startAfter = lastKey;
     }
-    const result: { items: KubeObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number } = {
-      items,
+    const result: { kvs: KeyValue[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number } = {
+      kvs,
       resourceVersion: String(revision ?? this.store.currentRevision()),
     };
     if (more && lastKey !== undefined) {
@@ -421,7 +433,9 @@ export class ResourceStore {
     else delete meta.generation;
     delete meta.selfLink;
     meta.resourceVersion = oldMeta.resourceVersion;
-    if (opts.subresource !== 'status' && opts.subresource !== 'binding') this.strategy.prepareForUpdate?.(obj, old);
+    // The main resource keeps what the strategy protects (status; a namespace's spec.finalizers);
+    // subresources write exactly their part.
+    if (opts.subresource === undefined || opts.subresource === 'scale') this.strategy.prepareForUpdate?.(obj, old);
     this.strategy.defaults?.(obj);
     if (this.type.hasGeneration && !isDeepStrictEqual(specPart(obj), specPart(old))) {
       meta.generation = (oldMeta.generation ?? 0) + 1;

@@ -107,7 +107,9 @@ function embeddedObject(
   }
 }
 
+// managedFields is dropped before copying: it is most of the metadata, and
+// copying it was the largest cost of a 10,000-row Table.
 function partialMetadata(meta: ObjectMeta): ObjectMeta {
-  const { managedFields: _dropped, ...rest } = cloneJson(meta);
-  return rest;
+  const { managedFields: _dropped, ...rest } = meta;
+  return cloneJson(rest);
 }

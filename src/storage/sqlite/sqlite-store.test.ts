@@ -126,6 +126,33 @@ describe('SqliteStore specifics', () => {
     await store.close();
   });
 
+  test('a write becomes visible to readers only when it is acknowledged (after its WAL sync)', async () => {
+    const store = SqliteStore.open(freshFile(), { compactEvery: 0 });
+    for (let round = 0; round < 20; round++) {
+      const key = `/r/vis${round}`;
+      let acked = false;
+      const pending = store.create(key, 'v').then((r) => {
+        acked = true;
+        return r;
+      });
+      const early: string[] = [];
+      while (!acked) {
+        if ((await store.get(key)) !== undefined && !acked) early.push(key);
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.deepEqual(early, [], 'read before the acknowledgement');
+      assert.equal((await pending).ok, true);
+      assert.equal((await store.get(key))?.value, 'v');
+    }
+    // A check decided against unsynced writes is answered after them, in order.
+    const order: string[] = [];
+    const a = store.create('/r/order', '1').then(() => order.push('create'));
+    const b = store.create('/r/order', '2').then((r) => order.push(r.ok ? 'second-create' : 'exists'));
+    await Promise.all([a, b]);
+    assert.deepEqual(order, ['create', 'exists']);
+    await store.close();
+  });
+
   test('a second open of the same file fails while the first is open', async () => {
     const file = freshFile();
     const store = SqliteStore.open(file, { compactEvery: 0 });

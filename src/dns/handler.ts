@@ -1,0 +1,445 @@
+/**
+ * One DNS query in, one response out (or nothing, for packets that are not queries).
+ *
+ * Pipeline: parse → (SERVFAIL while the owning backend has not synced) → autopath for known pod
+ * clients → backends → upstream forwarder. Every query that can be parsed gets an answer:
+ * malformed ones FORMERR, other opcodes NOTIMP, EDNS versions above 0 BADVERS, upstream
+ * failure SERVFAIL.
+ *
+ * Hot path: a backend answer is stored as its wire bytes after the question section (names
+ * compressed against the question at offset 12). A repeat of the question — same name in any
+ * case, same type — is answered by copying the client's header ID and question bytes in front of
+ * the stored bytes, without decoding or encoding. Entries are dropped as soon as the backend's
+ * generation moves.
+ */
+import { type BackendResult, type DnsBackend } from './backend.js';
+import type { Forwarder } from './forward.js';
+import { Opcode, Rcode, RRClass, RRType, rcodeName, typeName } from './message/constants.js';
+import { decodeMessage, type Header } from './message/decode.js';
+import { encodeMessage } from './message/encode.js';
+import type { Edns, Message, Question, ResourceRecord } from './message/message.js';
+import { canonicalName, isSubdomain } from './message/name.js';
+import { type DnsMetrics, metricType } from './metrics.js';
+import type { Logger } from '../log/logger.js';
+
+export interface ClientInfo {
+  readonly address: string;
+  readonly port: number;
+  readonly proto: 'udp' | 'tcp';
+}
+
+/** What the transports need: one packet in, the response (or nothing) out. Never throws. */
+export interface PacketHandler {
+  handle(pkt: Buffer, client: ClientInfo): Buffer | undefined | Promise<Buffer | undefined>;
+}
+
+export interface QueryHandlerOptions {
+  /** Tried in order; the first that does not pass answers. */
+  readonly backends: readonly DnsBackend[];
+  /** Names no backend owns go here; without one they are REFUSED. */
+  readonly forwarder?: Forwarder;
+  readonly metrics: DnsMetrics;
+  readonly log?: Logger;
+  /** One line per query, CoreDNS `log` plugin format. */
+  readonly logQueries?: boolean;
+  /** Randomise the order of A/AAAA/SRV records in each answer (CoreDNS `loadbalance`). */
+  readonly shuffle?: boolean;
+  /** The host's search domains, walked by autopath after the cluster ones. */
+  readonly hostSearch?: readonly string[];
+  /** The UDP payload size we advertise and accept at most (default 1232). */
+  readonly ednsSize?: number;
+  /** Most stored wire answers (default 50,000). */
+  readonly answerCacheSize?: number;
+}
+
+interface Resolution {
+  readonly rcode: number;
+  readonly aa: boolean;
+  readonly answer: readonly ResourceRecord[];
+  readonly authority: readonly ResourceRecord[];
+  readonly additional: readonly ResourceRecord[];
+  /** Label of coredns_dns_responses_total{plugin}. */
+  readonly plugin: string;
+  /** Set when the answer came straight from a backend and may be stored for that generation. */
+  readonly from?: { readonly backend: DnsBackend; readonly gen: number };
+}
+
+interface WireAnswer {
+  readonly backend: DnsBackend;
+  readonly gen: number;
+  /** Header bits 16-31 without RD/CD (copied from each query). */
+  readonly flags: number;
+  readonly an: number;
+  readonly ns: number;
+  readonly ar: number;
+  /** Everything after the question, without OPT. */
+  readonly tail: Buffer;
+  readonly rcode: number;
+  readonly plugin: string;
+  readonly typeLabel: string;
+}
+
+const HEADER = 12;
+const SHUFFLED_TYPES = new Set<number>([RRType.A, RRType.AAAA, RRType.SRV]);
+
+function empty(rcode: number, plugin: string): Resolution {
+  return { rcode, aa: false, answer: [], authority: [], additional: [], plugin };
+}
+
+/** Byte offset just past the (uncompressed) question name at 12, or -1. */
+function questionNameEnd(pkt: Buffer): number {
+  let pos = HEADER;
+  for (;;) {
+    const l = pkt[pos];
+    if (l === undefined || l > 63) return -1;
+    if (l === 0) return pos + 1;
+    pos += l + 1;
+  }
+}
+
+function shuffled(rrs: readonly ResourceRecord[]): ResourceRecord[] {
+  const head = rrs.filter((r) => !SHUFFLED_TYPES.has(r.type));
+  const rest = rrs.filter((r) => SHUFFLED_TYPES.has(r.type));
+  for (let i = rest.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    const t = rest[i];
+    rest[i] = rest[j] as ResourceRecord;
+    rest[j] = t as ResourceRecord;
+  }
+  return [...head, ...rest];
+}
+
+function flagsText(m: Message): string {
+  const f = m.flags;
+  return [f.qr && 'qr', f.aa && 'aa', f.tc && 'tc', f.rd && 'rd', f.ra && 'ra', f.ad && 'ad', f.cd && 'cd'].filter(Boolean).join(',');
+}
+
+export class QueryHandler implements PacketHandler {
+  private readonly backends: readonly DnsBackend[];
+  private readonly forwarder: Forwarder | undefined;
+  private readonly metrics: DnsMetrics;
+  private readonly server: string;
+  private readonly log: Logger | undefined;
+  private readonly logQueries: boolean;
+  private readonly shuffle: boolean;
+  private readonly hostSearch: readonly string[];
+  private readonly ednsSize: number;
+  private readonly answerCacheSize: number;
+  private readonly wire = new Map<string, WireAnswer>();
+
+  constructor(opts: QueryHandlerOptions) {
+    this.backends = opts.backends;
+    this.forwarder = opts.forwarder;
+    this.metrics = opts.metrics;
+    this.server = opts.metrics.server;
+    this.log = opts.log;
+    this.logQueries = opts.logQueries ?? false;
+    this.shuffle = opts.shuffle ?? false;
+    this.hostSearch = opts.hostSearch ?? [];
+    this.ednsSize = Math.max(512, opts.ednsSize ?? 1232);
+    this.answerCacheSize = opts.answerCacheSize ?? 50_000;
+  }
+
+  /**
+   * The response to one packet, or undefined when there is nothing to say (a response, or fewer
+   * than 12 bytes). Never throws and never rejects: internal failures become SERVFAIL.
+   */
+  handle(pkt: Buffer, client: ClientInfo): Buffer | undefined | Promise<Buffer | undefined> {
+    const started = performance.now();
+    try {
+      const fast = this.fromWire(pkt, client, started);
+      if (fast) return fast;
+    } catch (err) {
+      this.panic(err);
+    }
+    return this.slow(pkt, client, started).catch((err: unknown) => {
+      this.panic(err);
+      return this.failure(pkt);
+    });
+  }
+
+  private panic(err: unknown): void {
+    this.metrics.panics.inc();
+    this.log?.error(`query handling failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+
+  /** Bare SERVFAIL with the query's ID and question bytes, for internal errors. */
+  private failure(pkt: Buffer): Buffer | undefined {
+    if (pkt.length < HEADER || (pkt[2] ?? 0) & 0x80) return undefined;
+    const end = questionNameEnd(pkt);
+    const qEnd = end > 0 && end + 4 <= pkt.length && pkt.readUInt16BE(4) === 1 ? end + 4 : HEADER;
+    const out = Buffer.alloc(qEnd);
+    pkt.copy(out, 0, 0, qEnd);
+    out.writeUInt16BE(0x8000 | (((pkt[2] ?? 0) & 0x79) << 8) | 0x80 | Rcode.SERVFAIL, 2);
+    out.writeUInt16BE(qEnd > HEADER ? 1 : 0, 4);
+    out.fill(0, 6, 12);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- hot path
+
+  private fromWire(pkt: Buffer, client: ClientInfo, started: number): Buffer | undefined {
+    const len = pkt.length;
+    // QR=0, opcode QUERY, no AA/TC; one question, no answer/authority, at most the OPT record.
+    if (len < 17 || ((pkt[2] ?? 0xff) & 0xfe) !== 0) return undefined;
+    if (pkt.readUInt16BE(4) !== 1 || pkt.readUInt32BE(6) !== 0) return undefined;
+    const ar = pkt.readUInt16BE(10);
+    if (ar > 1) return undefined;
+    const nameEnd = questionNameEnd(pkt);
+    if (nameEnd < 0) return undefined;
+    const qEnd = nameEnd + 4;
+    if (qEnd > len) return undefined;
+    let edns = false;
+    let udpSize = 512;
+    let dnssecOk = false;
+    if (ar === 1) {
+      if (qEnd + 11 > len || pkt[qEnd] !== 0 || pkt.readUInt16BE(qEnd + 1) !== RRType.OPT || pkt[qEnd + 6] !== 0) return undefined;
+      if (qEnd + 11 + pkt.readUInt16BE(qEnd + 9) > len) return undefined;
+      edns = true;
+      udpSize = Math.min(Math.max(512, pkt.readUInt16BE(qEnd + 3)), this.ednsSize);
+      dnssecOk = ((pkt[qEnd + 7] ?? 0) & 0x80) !== 0;
+    }
+    const key = `${pkt.toString('latin1', HEADER, nameEnd).toLowerCase()}|${pkt.readUInt32BE(nameEnd)}`;
+    const e = this.wire.get(key);
+    if (!e) return undefined;
+    if (e.backend.generation() !== e.gen) {
+      this.wire.delete(key);
+      return undefined;
+    }
+    // NXDOMAIN for a pod client may be the start of an autopath walk.
+    if (e.rcode === Rcode.NXDOMAIN && this.searchPathOf(client.address)) return undefined;
+    if (this.shuffle && e.an > 1) return undefined;
+    const qlen = qEnd - HEADER;
+    const size = HEADER + qlen + e.tail.length + (edns ? 11 : 0);
+    if (size > (client.proto === 'tcp' ? 65535 : edns ? udpSize : 512)) return undefined;
+    const out = Buffer.allocUnsafe(size);
+    out[0] = pkt[0] ?? 0;
+    out[1] = pkt[1] ?? 0;
+    out.writeUInt16BE(e.flags | (((pkt[2] ?? 0) & 0x01) << 8) | ((pkt[3] ?? 0) & 0x10), 2);
+    out.writeUInt16BE(1, 4);
+    out.writeUInt16BE(e.an, 6);
+    out.writeUInt16BE(e.ns, 8);
+    out.writeUInt16BE(e.ar + (edns ? 1 : 0), 10);
+    pkt.copy(out, HEADER, HEADER, qEnd);
+    e.tail.copy(out, HEADER + qlen);
+    if (edns) {
+      const o = HEADER + qlen + e.tail.length;
+      out[o] = 0;
+      out.writeUInt16BE(RRType.OPT, o + 1);
+      out.writeUInt16BE(this.ednsSize, o + 3);
+      out.writeUInt32BE(dnssecOk ? 0x8000 : 0, o + 5);
+      out.writeUInt16BE(0, o + 9);
+    }
+    this.account(client, pkt.length, out.length, e.typeLabel, e.rcode, e.plugin, started);
+    if (this.logQueries) {
+      const flags = decodeMessage(out);
+      this.logLine(client, pkt.readUInt16BE(0), `${typeName(pkt.readUInt16BE(nameEnd))} IN ${this.nameOf(pkt)}`, pkt.length, dnssecOk, edns ? udpSize : 512, rcodeName(e.rcode), flags.ok ? flagsText(flags.message) : '', out.length, started);
+    }
+    return out;
+  }
+
+  private nameOf(pkt: Buffer): string {
+    const d = decodeMessage(pkt);
+    return d.ok ? (d.message.questions[0]?.name ?? '?') : '?';
+  }
+
+  private remember(pkt: Buffer, q: Question, res: Resolution): void {
+    const from = res.from;
+    if (!from || from.backend.generation() !== from.gen) return;
+    const nameEnd = questionNameEnd(pkt);
+    if (nameEnd < 0) return;
+    const raw = pkt.toString('latin1', HEADER, nameEnd);
+    // Only ASCII names: the key lower-cases latin1, which must agree with DNS's ASCII-only rule.
+    if (/[^\x00-\x7f]/.test(raw)) return;
+    const msg: Message = {
+      id: 0,
+      flags: { qr: true, opcode: 0, aa: res.aa, tc: false, rd: false, ra: true, ad: false, cd: false },
+      rcode: res.rcode,
+      questions: [q],
+      answers: res.answer,
+      authorities: res.authority,
+      additionals: res.additional,
+    };
+    const enc = encodeMessage(msg);
+    if (enc.truncated) return;
+    const qEnd = nameEnd + 4;
+    if (this.wire.size >= this.answerCacheSize) {
+      const oldest = this.wire.keys().next();
+      if (!oldest.done) this.wire.delete(oldest.value);
+    }
+    this.wire.set(`${raw.toLowerCase()}|${pkt.readUInt32BE(nameEnd)}`, {
+      backend: from.backend,
+      gen: from.gen,
+      flags: enc.bytes.readUInt16BE(2) & ~0x0110,
+      an: enc.bytes.readUInt16BE(6),
+      ns: enc.bytes.readUInt16BE(8),
+      ar: enc.bytes.readUInt16BE(10),
+      tail: Buffer.from(enc.bytes.subarray(qEnd)),
+      rcode: res.rcode,
+      plugin: res.plugin,
+      typeLabel: metricType(typeName(q.type)),
+    });
+  }
+
+  /** Stored wire answers (for tests and metrics). */
+  wireCacheSize(): number {
+    return this.wire.size;
+  }
+
+  // ---------------------------------------------------------------- full path
+
+  private async slow(pkt: Buffer, client: ClientInfo, started: number): Promise<Buffer | undefined> {
+    const d = decodeMessage(pkt);
+    if (!d.ok) {
+      const h = d.header;
+      if (!h || h.flags.qr) return undefined;
+      this.log?.debug(`malformed query from ${client.address}: ${d.error}`);
+      return this.reply(pkt, client, started, this.bare(h, Rcode.FORMERR), undefined, '');
+    }
+    const m = d.message;
+    if (m.flags.qr) return undefined;
+    const q = m.questions[0];
+    const edns: Edns | undefined = m.edns ? { udpSize: this.ednsSize, version: 0, dnssecOk: m.edns.dnssecOk, options: [] } : undefined;
+    const base = (rcode: number, res?: Resolution): Message => ({
+      id: m.id,
+      flags: { qr: true, opcode: m.flags.opcode, aa: res?.aa ?? false, tc: false, rd: m.flags.rd, ra: true, ad: false, cd: m.flags.cd },
+      rcode,
+      questions: q && m.questions.length === 1 ? [q] : [],
+      answers: res ? (this.shuffle ? shuffled(res.answer) : res.answer) : [],
+      authorities: res?.authority ?? [],
+      additionals: res?.additional ?? [],
+      ...(edns ? { edns } : {}),
+    });
+    if (m.flags.opcode !== Opcode.QUERY) return this.reply(pkt, client, started, base(Rcode.NOTIMP), m, '');
+    if (!q || m.questions.length !== 1) return this.reply(pkt, client, started, base(Rcode.FORMERR), m, '');
+    if (m.edns && m.edns.version !== 0) return this.reply(pkt, client, started, base(Rcode.BADVERS), m, '');
+    if ((q.class !== RRClass.IN && q.class !== RRClass.ANY) || q.type === RRType.AXFR || q.type === RRType.IXFR || q.type === RRType.OPT) {
+      return this.reply(pkt, client, started, base(Rcode.REFUSED), m, '');
+    }
+    const cq: Question = { name: canonicalName(q.name), type: q.type, class: RRClass.IN };
+    const res = await this.resolve(cq, client.address, true);
+    this.remember(pkt, q, res);
+    return this.reply(pkt, client, started, base(res.rcode, res), m, res.plugin);
+  }
+
+  private bare(h: Header, rcode: number): Message {
+    return {
+      id: h.id,
+      flags: { qr: true, opcode: h.flags.opcode, aa: false, tc: false, rd: h.flags.rd, ra: true, ad: false, cd: h.flags.cd },
+      rcode,
+      questions: [],
+      answers: [],
+      authorities: [],
+      additionals: [],
+    };
+  }
+
+  private reply(pkt: Buffer, client: ClientInfo, started: number, resp: Message, query: Message | undefined, plugin: string): Buffer {
+    const clientSize = query?.edns ? Math.min(Math.max(512, query.edns.udpSize), this.ednsSize) : 512;
+    const limit = client.proto === 'tcp' ? 65535 : clientSize;
+    let out: Buffer;
+    try {
+      out = encodeMessage(resp, { maxSize: limit }).bytes;
+    } catch (err) {
+      this.panic(err);
+      out = encodeMessage({ ...resp, rcode: Rcode.SERVFAIL, answers: [], authorities: [], additionals: [] }, { maxSize: limit }).bytes;
+    }
+    const q = resp.questions[0] ?? query?.questions[0];
+    const typeLabel = q ? metricType(typeName(q.type)) : 'other';
+    this.account(client, pkt.length, out.length, typeLabel, resp.rcode, plugin, started);
+    if (this.logQueries) {
+      const qtext = q ? `${typeName(q.type)} IN ${q.name}` : '- - -';
+      this.logLine(client, resp.id, qtext, pkt.length, query?.edns?.dnssecOk ?? false, clientSize, rcodeName(resp.rcode), flagsText(resp), out.length, started);
+    }
+    return out;
+  }
+
+  private account(client: ClientInfo, reqSize: number, respSize: number, typeLabel: string, rcode: number, plugin: string, started: number): void {
+    const s = this.server;
+    const family = client.address.includes(':') ? '2' : '1';
+    this.metrics.requests.inc([s, '.', '', client.proto, family, typeLabel]);
+    this.metrics.responses.inc([s, '.', '', rcodeName(rcode), plugin]);
+    this.metrics.duration.observe([s, '.', '', typeLabel], (performance.now() - started) / 1000);
+    this.metrics.requestSize.observe([s, '.', '', client.proto], reqSize);
+    this.metrics.responseSize.observe([s, '.', '', client.proto], respSize);
+  }
+
+  private logLine(client: ClientInfo, id: number, qtext: string, size: number, dnssecOk: boolean, bufsize: number, rcode: string, flags: string, rsize: number, started: number): void {
+    const host = client.address.includes(':') ? `[${client.address}]` : client.address;
+    const secs = ((performance.now() - started) / 1000).toFixed(9).replace(/0+$/, '');
+    this.log?.info(`${host}:${client.port} - ${id} "${qtext} ${client.proto} ${size} ${dnssecOk} ${bufsize}" ${rcode} ${flags} ${rsize} ${secs}s`);
+  }
+
+  // ---------------------------------------------------------------- resolution
+
+  private searchPathOf(ip: string): readonly string[] | undefined {
+    for (const b of this.backends) {
+      const sp = b.searchPath?.(ip);
+      if (sp && sp.length) return sp;
+    }
+    return undefined;
+  }
+
+  /** Resolves a canonical question: backends, then upstream; autopath first when allowed. */
+  private async resolve(q: Question, clientIp: string, allowAutopath: boolean): Promise<Resolution> {
+    const owner = this.backends.find((b) => b.zones.some((z) => isSubdomain(q.name, z)));
+    if (owner && !owner.ready()) return empty(Rcode.SERVFAIL, owner.name);
+    if (allowAutopath) {
+      const sp = this.searchPathOf(clientIp);
+      if (sp) {
+        const walked = await this.autopath(q, clientIp, sp);
+        if (walked) return walked;
+      }
+    }
+    for (const b of this.backends) {
+      const gen = b.generation();
+      const r: BackendResult = b.lookup(q);
+      if (r.kind === 'pass') continue;
+      if (!r.chase) {
+        return { rcode: r.rcode, aa: r.authoritative, answer: r.answer, authority: r.authority, additional: r.additional, plugin: b.name, from: { backend: b, gen } };
+      }
+      const up = this.forwarder ? await this.forwarder.resolve(r.chase) : undefined;
+      if (up?.ok) {
+        const m = up.message;
+        return { rcode: m.rcode, aa: r.authoritative, answer: [...r.answer, ...m.answers], authority: m.authorities, additional: [], plugin: b.name };
+      }
+      // The target could not be resolved: the alias alone still tells the client where to look.
+      return { rcode: r.rcode, aa: r.authoritative, answer: r.answer, authority: r.authority, additional: r.additional, plugin: b.name };
+    }
+    if (!this.forwarder) return empty(Rcode.REFUSED, '');
+    const f = await this.forwarder.resolve(q);
+    if (!f.ok) {
+      this.log?.debug(`forward ${q.name} ${typeName(q.type)}: ${f.error}`);
+      return empty(Rcode.SERVFAIL, 'forward');
+    }
+    const m = f.message;
+    return { rcode: m.rcode, aa: false, answer: m.answers, authority: m.authorities, additional: m.additionals, plugin: 'forward' };
+  }
+
+  /**
+   * CoreDNS autopath: a query for `<base>.<first search domain>` from a pod is answered by walking
+   * the pod's whole search path server-side; the first answer that is not NXDOMAIN is returned
+   * under the asked name with a CNAME to the name that answered. If every step fails, the first
+   * step's answer goes back as it is and the client walks on by itself.
+   */
+  private async autopath(q: Question, clientIp: string, searchPath: readonly string[]): Promise<Resolution | undefined> {
+    const first = searchPath[0];
+    if (!first || q.name === first || !isSubdomain(q.name, first)) return undefined;
+    const base = q.name.slice(0, q.name.length - first.length - 1);
+    const steps = [...searchPath, ...this.hostSearch, '.'];
+    let firstRes: Resolution | undefined;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i] ?? '.';
+      const name = s === '.' ? `${base}.` : `${base}.${s}`;
+      const r = await this.resolve({ ...q, name }, clientIp, false);
+      if (i === 0) firstRes = r;
+      if (r.rcode !== Rcode.NOERROR) continue;
+      if (i === 0) return r;
+      this.metrics.autopathSuccess.inc([this.server]);
+      const head = r.answer[0];
+      const answer = head && head.name !== q.name ? [{ name: q.name, type: RRType.CNAME, class: RRClass.IN, ttl: head.ttl, data: { kind: 'name' as const, target: head.name } }, ...r.answer] : r.answer;
+      return { ...r, answer, plugin: 'autopath', from: undefined };
+    }
+    return firstRes;
+  }
+}

@@ -1,0 +1,41 @@
+/** Picks the Dataplane for `--proxy-mode` (the kernel modes register here when they land). */
+import type { Logger } from '../log/logger.js';
+import { type AddressMapper, IdentityAddressMapper, LoopbackAddressMapper } from './address-mapper.js';
+import type { Dataplane, ProxyMode } from './dataplane.js';
+import type { SchedulerName } from './schedulers/scheduler.js';
+import { UserspaceDataplane } from './userspace/userspace-dataplane.js';
+
+export interface DataplaneSettings {
+  readonly mode: ProxyMode;
+  readonly log?: Logger;
+  /** userspace: serve virtual IPs on 127.x.y.z (rootless). */
+  readonly loopbackMapping?: boolean;
+  /** userspace + loopbackMapping: dial endpoints on their 127.x.y.z mapping too. */
+  readonly loopbackEndpoints?: boolean;
+  /** userspace identity mapping: add Service IPs to lo (only inside a verified private network namespace). */
+  readonly manageAddresses?: boolean;
+  readonly defaultScheduler?: SchedulerName;
+  readonly udpIdleTimeoutMs?: number;
+}
+
+export class UnsupportedProxyModeError extends Error {}
+
+/** Builds the dataplane; throws UnsupportedProxyModeError for modes not built into this binary. */
+export function createDataplane(s: DataplaneSettings): Dataplane {
+  switch (s.mode) {
+    case 'userspace': {
+      const mapper: AddressMapper = s.loopbackMapping
+        ? new LoopbackAddressMapper({ mapEndpoints: s.loopbackEndpoints ?? false })
+        : new IdentityAddressMapper({ manageAddresses: s.manageAddresses ?? false });
+      return new UserspaceDataplane({
+        mapper,
+        ...(s.log ? { log: s.log } : {}),
+        ...(s.defaultScheduler ? { defaultScheduler: s.defaultScheduler } : {}),
+        ...(s.udpIdleTimeoutMs !== undefined ? { udpIdleTimeoutMs: s.udpIdleTimeoutMs } : {}),
+      });
+    }
+    case 'nftables':
+    case 'iptables':
+      throw new UnsupportedProxyModeError(`proxy mode ${s.mode} is not available yet; use --proxy-mode userspace`);
+  }
+}
