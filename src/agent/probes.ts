@@ -9,9 +9,9 @@
  *   and flips its result only after successThreshold / failureThreshold consecutive results.
  *   Every failed attempt is reported (kubelet records an Unhealthy event for each).
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { type RequestOptions, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Writable } from 'node:stream';
 import type { Runtime, Sandbox } from './runtime/runtime.js';
 import type { Container, Probe, ProbeHandler } from './pod-types.js';
@@ -97,15 +97,11 @@ async function httpProbe(h: NonNullable<ProbeHandler['httpGet']>, t: ProbeTarget
   for (const hd of h.httpHeaders ?? []) headers[hd.name] = hd.value;
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'host')) headers.Host = hostPort(shownHost, port);
   return new Promise<ProbeOutcome>((resolve) => {
-    const req = (scheme === 'https' ? httpsRequest : httpRequest)(
-      {
-        method: 'GET',
-        path,
-        headers,
-        createConnection: () => socket,
-        rejectUnauthorized: false,
-        servername: undefined,
-      } as Parameters<typeof httpRequest>[0],
+    // HTTPS probes do not verify the certificate, as kubelet's do not.
+    const conn: Socket = scheme === 'https' ? tlsConnect({ socket, rejectUnauthorized: false }) : socket;
+    const options: RequestOptions = { method: 'GET', path, headers, createConnection: () => conn };
+    const req = httpRequest(
+      options,
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -114,7 +110,7 @@ async function httpProbe(h: NonNullable<ProbeHandler['httpGet']>, t: ProbeTarget
         });
         res.on('end', () => {
           clearTimeout(timer);
-          socket.destroy();
+          conn.destroy();
           const code = res.statusCode ?? 0;
           if (code >= 200 && code < 400) resolve({ ok: true, message: body });
           else resolve({ ok: false, message: `HTTP probe failed with statuscode: ${code}` });
@@ -192,6 +188,8 @@ export interface ProbeLoopOptions {
   readonly onResult: (ok: boolean) => void;
   /** A single attempt failed (for the Unhealthy event). */
   readonly onAttemptFailed: (message: string) => void;
+  /** Length of a probe "second" in ms (tests shorten it). */
+  readonly secondMs?: number;
   /** Probe runner, replaceable in tests. */
   readonly run?: (h: ProbeHandler, t: ProbeTarget, timeoutSeconds?: number) => Promise<ProbeOutcome>;
 }
@@ -210,7 +208,7 @@ export class ProbeLoop {
   }
 
   start(): void {
-    const delayMs = Math.max(0, (this.o.probe.initialDelaySeconds ?? 0) * 1000 - (Date.now() - this.o.startedAt));
+    const delayMs = Math.max(0, (this.o.probe.initialDelaySeconds ?? 0) * (this.o.secondMs ?? 1000) - (Date.now() - this.o.startedAt));
     this.timer = setTimeout(() => void this.tick(), delayMs);
   }
 
@@ -238,16 +236,23 @@ export class ProbeLoop {
       this.successes = 0;
       this.failures++;
       this.o.onAttemptFailed(out.message);
-      if ((this.result || this.o.kind !== 'Readiness') && this.failures >= failureThreshold) {
-        this.failures = 0;
-        if (this.result || this.o.kind !== 'Liveness') {
-          this.result = false;
+      if (this.failures >= failureThreshold) {
+        if (this.o.kind === 'Readiness') {
+          if (this.result) {
+            this.result = false;
+            this.o.onResult(false);
+          }
+        } else {
+          // Liveness and startup failures restart the container (the loop is replaced then);
+          // a liveness loop itself stays "passing" so a late success does not report a flip.
+          this.failures = 0;
+          this.result = this.o.kind === 'Liveness';
           this.o.onResult(false);
         }
       }
     }
     // A startup probe ends with its first success.
     if (this.o.kind === 'Startup' && this.result) return;
-    this.timer = setTimeout(() => void this.tick(), Math.max(1, p.periodSeconds ?? 10) * 1000);
+    this.timer = setTimeout(() => void this.tick(), Math.max(1, p.periodSeconds ?? 10) * (this.o.secondMs ?? 1000));
   }
 }

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlagError } from './flags.js';
 import { defaultDataDir, runServerCommand } from './server-command.js';
+import { runProxyCommand } from './proxy-command.js';
 
 const HELP = `Switchyard: Kubernetes Service networking — API server, controllers, proxy and DNS.
 
@@ -13,6 +14,7 @@ Usage:
 
 Commands:
   server     Run the control plane (API server on an embedded SQLite store)
+  proxy      Run the service proxy (kube-proxy counterpart); 'proxy status' shows virtual services
   kubectl    Run the system kubectl with the server's admin kubeconfig
   version    Print the version
 
@@ -29,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return cmd === undefined ? 1 : 0;
     case 'server':
       return runServerCommand(rest);
+    case 'proxy':
+      return runProxyCommand(rest);
     case 'kubectl': {
       const dataDir = process.env.SWITCHYARD_DATA_DIR ?? defaultDataDir();
       const kubeconfig = process.env.KUBECONFIG ?? join(dataDir, 'kubeconfig.yaml');

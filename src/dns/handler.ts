@@ -19,7 +19,7 @@ import { decodeMessage, type Header } from './message/decode.js';
 import { encodeMessage } from './message/encode.js';
 import type { Edns, Message, Question, ResourceRecord } from './message/message.js';
 import { canonicalName, isSubdomain } from './message/name.js';
-import { type DnsMetrics, metricType } from './metrics.js';
+import { type CounterSeries, type DnsMetrics, type HistogramSeries, metricType } from './metrics.js';
 import type { Logger } from '../log/logger.js';
 
 export interface ClientInfo {
@@ -77,9 +77,57 @@ interface WireAnswer {
   readonly rcode: number;
   readonly plugin: string;
   readonly typeLabel: string;
+  /** Metric series per (proto, family), filled on first use: udp/v4, udp/v6, tcp/v4, tcp/v6. */
+  readonly slots: (BoundMetrics | undefined)[];
+}
+
+/** The metric series one kind of response touches, resolved once instead of per query. */
+interface BoundMetrics {
+  readonly req: CounterSeries;
+  readonly resp: CounterSeries;
+  readonly dur: HistogramSeries;
+  readonly reqSize: HistogramSeries;
+  readonly respSize: HistogramSeries;
 }
 
 const HEADER = 12;
+const keyScratch = Buffer.allocUnsafe(512);
+
+/**
+ * Cache key of a question: its wire bytes (name, type, class) with ASCII letters of the name
+ * lower-cased. Names of other bytes keep them, so they never collide with an ASCII name.
+ */
+function wireKey(pkt: Buffer, nameEnd: number, qEnd: number): string {
+  let i = HEADER;
+  while (i < nameEnd) {
+    const b = pkt[i] as number;
+    if (b >= 0x41 && b <= 0x5a) break; // label lengths are at most 63, below 'A'
+    i++;
+  }
+  if (i === nameEnd) return pkt.latin1Slice(HEADER, qEnd);
+  const n = qEnd - HEADER;
+  pkt.copy(keyScratch, 0, HEADER, qEnd);
+  for (let j = i - HEADER; j < nameEnd - HEADER; j++) {
+    const b = keyScratch[j] as number;
+    if (b >= 0x41 && b <= 0x5a) keyScratch[j] = b + 32;
+  }
+  return keyScratch.latin1Slice(0, n);
+}
+
+/** Byte copy; a plain loop beats Buffer#copy's checks for the few dozen bytes of a header or question. */
+function copyBytes(src: Buffer, start: number, end: number, dst: Buffer, at: number): void {
+  if (end - start > 96) {
+    src.copy(dst, at, start, end);
+    return;
+  }
+  for (let i = start; i < end; i++) dst[at++] = src[i] as number;
+}
+
+declare global {
+  interface Buffer {
+    latin1Slice(start: number, end: number): string;
+  }
+}
 const SHUFFLED_TYPES = new Set<number>([RRType.A, RRType.AAAA, RRType.SRV]);
 
 function empty(rcode: number, plugin: string): Resolution {
@@ -181,9 +229,9 @@ export class QueryHandler implements PacketHandler {
   private fromWire(pkt: Buffer, client: ClientInfo, started: number): Buffer | undefined {
     const len = pkt.length;
     // QR=0, opcode QUERY, no AA/TC; one question, no answer/authority, at most the OPT record.
-    if (len < 17 || ((pkt[2] ?? 0xff) & 0xfe) !== 0) return undefined;
-    if (pkt.readUInt16BE(4) !== 1 || pkt.readUInt32BE(6) !== 0) return undefined;
-    const ar = pkt.readUInt16BE(10);
+    if (len < 17 || ((pkt[2] as number) & 0xfe) !== 0) return undefined;
+    if (pkt[4] !== 0 || pkt[5] !== 1 || pkt[6] !== 0 || pkt[7] !== 0 || pkt[8] !== 0 || pkt[9] !== 0 || pkt[10] !== 0) return undefined;
+    const ar = pkt[11] as number;
     if (ar > 1) return undefined;
     const nameEnd = questionNameEnd(pkt);
     if (nameEnd < 0) return undefined;
@@ -193,13 +241,13 @@ export class QueryHandler implements PacketHandler {
     let udpSize = 512;
     let dnssecOk = false;
     if (ar === 1) {
-      if (qEnd + 11 > len || pkt[qEnd] !== 0 || pkt.readUInt16BE(qEnd + 1) !== RRType.OPT || pkt[qEnd + 6] !== 0) return undefined;
-      if (qEnd + 11 + pkt.readUInt16BE(qEnd + 9) > len) return undefined;
+      if (qEnd + 11 > len || pkt[qEnd] !== 0 || pkt[qEnd + 1] !== 0 || pkt[qEnd + 2] !== RRType.OPT || pkt[qEnd + 6] !== 0) return undefined;
+      if (qEnd + 11 + (((pkt[qEnd + 9] as number) << 8) | (pkt[qEnd + 10] as number)) > len) return undefined;
       edns = true;
-      udpSize = Math.min(Math.max(512, pkt.readUInt16BE(qEnd + 3)), this.ednsSize);
-      dnssecOk = ((pkt[qEnd + 7] ?? 0) & 0x80) !== 0;
+      udpSize = Math.min(Math.max(512, ((pkt[qEnd + 3] as number) << 8) | (pkt[qEnd + 4] as number)), this.ednsSize);
+      dnssecOk = ((pkt[qEnd + 7] as number) & 0x80) !== 0;
     }
-    const key = `${pkt.toString('latin1', HEADER, nameEnd).toLowerCase()}|${pkt.readUInt32BE(nameEnd)}`;
+    const key = wireKey(pkt, nameEnd, qEnd);
     const e = this.wire.get(key);
     if (!e) return undefined;
     if (e.backend.generation() !== e.gen) {
@@ -213,15 +261,22 @@ export class QueryHandler implements PacketHandler {
     const size = HEADER + qlen + e.tail.length + (edns ? 11 : 0);
     if (size > (client.proto === 'tcp' ? 65535 : edns ? udpSize : 512)) return undefined;
     const out = Buffer.allocUnsafe(size);
-    out[0] = pkt[0] ?? 0;
-    out[1] = pkt[1] ?? 0;
-    out.writeUInt16BE(e.flags | (((pkt[2] ?? 0) & 0x01) << 8) | ((pkt[3] ?? 0) & 0x10), 2);
-    out.writeUInt16BE(1, 4);
-    out.writeUInt16BE(e.an, 6);
-    out.writeUInt16BE(e.ns, 8);
-    out.writeUInt16BE(e.ar + (edns ? 1 : 0), 10);
-    pkt.copy(out, HEADER, HEADER, qEnd);
-    e.tail.copy(out, HEADER + qlen);
+    const flags = e.flags | (((pkt[2] as number) & 0x01) << 8) | ((pkt[3] as number) & 0x10);
+    const ar2 = e.ar + (edns ? 1 : 0);
+    out[0] = pkt[0] as number;
+    out[1] = pkt[1] as number;
+    out[2] = flags >> 8;
+    out[3] = flags & 0xff;
+    out[4] = 0;
+    out[5] = 1;
+    out[6] = e.an >> 8;
+    out[7] = e.an & 0xff;
+    out[8] = e.ns >> 8;
+    out[9] = e.ns & 0xff;
+    out[10] = ar2 >> 8;
+    out[11] = ar2 & 0xff;
+    copyBytes(pkt, HEADER, qEnd, out, HEADER);
+    copyBytes(e.tail, 0, e.tail.length, out, HEADER + qlen);
     if (edns) {
       const o = HEADER + qlen + e.tail.length;
       out[o] = 0;
@@ -230,7 +285,10 @@ export class QueryHandler implements PacketHandler {
       out.writeUInt32BE(dnssecOk ? 0x8000 : 0, o + 5);
       out.writeUInt16BE(0, o + 9);
     }
-    this.account(client, pkt.length, out.length, e.typeLabel, e.rcode, e.plugin, started);
+    const slot = (client.proto === 'tcp' ? 2 : 0) + (client.address.includes(':') ? 1 : 0);
+    let bound = e.slots[slot];
+    if (!bound) e.slots[slot] = bound = this.bound(client, e.typeLabel, e.rcode, e.plugin);
+    this.account(bound, pkt.length, out.length, started);
     if (this.logQueries) {
       const flags = decodeMessage(out);
       this.logLine(client, pkt.readUInt16BE(0), `${typeName(pkt.readUInt16BE(nameEnd))} IN ${this.nameOf(pkt)}`, pkt.length, dnssecOk, edns ? udpSize : 512, rcodeName(e.rcode), flags.ok ? flagsText(flags.message) : '', out.length, started);
@@ -267,7 +325,7 @@ export class QueryHandler implements PacketHandler {
       const oldest = this.wire.keys().next();
       if (!oldest.done) this.wire.delete(oldest.value);
     }
-    this.wire.set(`${raw.toLowerCase()}|${pkt.readUInt32BE(nameEnd)}`, {
+    this.wire.set(wireKey(pkt, nameEnd, qEnd), {
       backend: from.backend,
       gen: from.gen,
       flags: enc.bytes.readUInt16BE(2) & ~0x0110,
@@ -278,6 +336,7 @@ export class QueryHandler implements PacketHandler {
       rcode: res.rcode,
       plugin: res.plugin,
       typeLabel: metricType(typeName(q.type)),
+      slots: [undefined, undefined, undefined, undefined],
     });
   }
 
@@ -346,7 +405,7 @@ export class QueryHandler implements PacketHandler {
     }
     const q = resp.questions[0] ?? query?.questions[0];
     const typeLabel = q ? metricType(typeName(q.type)) : 'other';
-    this.account(client, pkt.length, out.length, typeLabel, resp.rcode, plugin, started);
+    this.account(this.bound(client, typeLabel, resp.rcode, plugin), pkt.length, out.length, started);
     if (this.logQueries) {
       const qtext = q ? `${typeName(q.type)} IN ${q.name}` : '- - -';
       this.logLine(client, resp.id, qtext, pkt.length, query?.edns?.dnssecOk ?? false, clientSize, rcodeName(resp.rcode), flagsText(resp), out.length, started);
@@ -354,14 +413,33 @@ export class QueryHandler implements PacketHandler {
     return out;
   }
 
-  private account(client: ClientInfo, reqSize: number, respSize: number, typeLabel: string, rcode: number, plugin: string, started: number): void {
-    const s = this.server;
+  private readonly boundCache = new Map<string, BoundMetrics>();
+
+  private bound(client: ClientInfo, typeLabel: string, rcode: number, plugin: string): BoundMetrics {
     const family = client.address.includes(':') ? '2' : '1';
-    this.metrics.requests.inc([s, '.', '', client.proto, family, typeLabel]);
-    this.metrics.responses.inc([s, '.', '', rcodeName(rcode), plugin]);
-    this.metrics.duration.observe([s, '.', '', typeLabel], (performance.now() - started) / 1000);
-    this.metrics.requestSize.observe([s, '.', '', client.proto], reqSize);
-    this.metrics.responseSize.observe([s, '.', '', client.proto], respSize);
+    const key = `${client.proto}|${family}|${typeLabel}|${rcode}|${plugin}`;
+    let b = this.boundCache.get(key);
+    if (!b) {
+      const s = this.server;
+      const m = this.metrics;
+      b = {
+        req: m.requests.child([s, '.', '', client.proto, family, typeLabel]),
+        resp: m.responses.child([s, '.', '', rcodeName(rcode), plugin]),
+        dur: m.duration.child([s, '.', '', typeLabel]),
+        reqSize: m.requestSize.child([s, '.', '', client.proto]),
+        respSize: m.responseSize.child([s, '.', '', client.proto]),
+      };
+      this.boundCache.set(key, b);
+    }
+    return b;
+  }
+
+  private account(b: BoundMetrics, reqSize: number, respSize: number, started: number): void {
+    b.req.value++;
+    b.resp.value++;
+    b.dur.observe((performance.now() - started) / 1000);
+    b.reqSize.observe(reqSize);
+    b.respSize.observe(respSize);
   }
 
   private logLine(client: ClientInfo, id: number, qtext: string, size: number, dnssecOk: boolean, bufsize: number, rcode: string, flags: string, rsize: number, started: number): void {

@@ -25,6 +25,32 @@ interface Family {
   render(): string;
 }
 
+export interface CounterSeries {
+  readonly labels: Labels;
+  value: number;
+}
+
+/** One labelled histogram series; `observe` costs a bucket search, no string work. */
+export class HistogramSeries {
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
+  constructor(
+    readonly labels: Labels,
+    private readonly buckets: readonly number[],
+  ) {
+    this.counts = new Array<number>(buckets.length).fill(0);
+  }
+  observe(value: number): void {
+    const b = this.buckets;
+    let i = 0;
+    while (i < b.length && value > (b[i] as number)) i++;
+    if (i < b.length) this.counts[i] = (this.counts[i] as number) + 1;
+    this.sum += value;
+    this.count++;
+  }
+}
+
 export class Counter implements Family {
   private readonly series = new Map<string, { labels: Labels; value: number }>();
   constructor(
@@ -37,10 +63,15 @@ export class Counter implements Family {
   }
 
   inc(labels: Labels = [], by = 1): void {
+    this.child(labels).value += by;
+  }
+
+  /** The series for `labels`, created at 0; hot paths keep it and bump `value` directly. */
+  child(labels: Labels): CounterSeries {
     const key = labels.join('\u0000');
-    const s = this.series.get(key);
-    if (s) s.value += by;
-    else this.series.set(key, { labels: [...labels], value: by });
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { labels: [...labels], value: 0 }));
+    return s;
   }
 
   get(labels: Labels = []): number {
@@ -78,7 +109,7 @@ export class Gauge implements Family {
 }
 
 export class Histogram implements Family {
-  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  private readonly series = new Map<string, HistogramSeries>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -87,19 +118,14 @@ export class Histogram implements Family {
   ) {}
 
   observe(labels: Labels, value: number): void {
+    this.child(labels).observe(value);
+  }
+
+  child(labels: Labels): HistogramSeries {
     const key = labels.join('\u0000');
     let s = this.series.get(key);
-    if (!s) {
-      s = { labels: [...labels], counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 };
-      this.series.set(key, s);
-    }
-    // Non-cumulative here; rendering accumulates.
-    const b = this.buckets;
-    let i = 0;
-    while (i < b.length && value > (b[i] ?? Infinity)) i++;
-    if (i < b.length) s.counts[i] = (s.counts[i] ?? 0) + 1;
-    s.sum += value;
-    s.count++;
+    if (!s) this.series.set(key, (s = new HistogramSeries([...labels], this.buckets)));
+    return s;
   }
 
   count(labels: Labels): number {

@@ -193,7 +193,7 @@ describe('API semantics (kubectl and raw HTTPS against a real server)', { skip }
       assert.equal(body.metadata.remainingItemCount, 3);
       assert.ok(body.metadata.continue);
       const names = body.items.map((i) => i.metadata.name);
-      let cont = body.metadata.continue;
+      let cont: string | undefined = body.metadata.continue;
       while (cont) {
         const page = (await raw({ path: `/api/v1/namespaces/paging/services?limit=2&continue=${encodeURIComponent(cont)}` })).json as typeof body;
         names.push(...page.items.map((i) => i.metadata.name));

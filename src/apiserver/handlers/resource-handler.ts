@@ -122,15 +122,21 @@ function labelMatcher(ctx: HandlerContext): ((labels: Record<string, string> | u
   }
 }
 
-function fieldMatcher(ctx: HandlerContext): ((fields: Record<string, string>) => boolean) | undefined {
+function fieldMatcher(ctx: HandlerContext, store: ResourceStore): ((fields: Record<string, string>) => boolean) | undefined {
   const s = q(ctx, 'fieldSelector');
   if (!s) return undefined;
+  let sel;
   try {
-    const sel = parseFieldSelector(s);
-    return sel.empty ? undefined : (fields) => sel.matches(fields);
+    sel = parseFieldSelector(s);
   } catch (e) {
     throw errors.badRequest((e as Error).message);
   }
+  // Only the kind's own field labels can be selected on (upstream field label conversion).
+  const supported = store.supportedFieldLabels();
+  for (const r of sel.requirements) {
+    if (!supported.has(r.field)) throw errors.badRequest(`field label not supported: ${r.field}`);
+  }
+  return sel.empty ? undefined : (fields) => sel.matches(fields);
 }
 
 function partialMetadata(obj: KubeObject): Record<string, unknown> {
@@ -197,7 +203,7 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
   const limit = limitText ? Number(limitText) : 0;
   if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`invalid limit: ${limitText ?? ''}`);
   const labelMatch = labelMatcher(ctx);
-  const fieldMatch = fieldMatcher(ctx);
+  const fieldMatch = fieldMatcher(ctx, route.store);
   const cont = q(ctx, 'continue');
   const list = await route.store.listKV({
     namespace: route.namespace,
@@ -250,7 +256,7 @@ async function watchCollection(ctx: HandlerContext, route: ResourceRoute): Promi
   const t = route.store.type;
   const timeoutText = q(ctx, 'timeoutSeconds');
   const labelMatch = labelMatcher(ctx);
-  const fieldMatch = fieldMatcher(ctx);
+  const fieldMatch = fieldMatcher(ctx, route.store);
   const printer = printerFor(t.group, t.kind);
   const form = formOf(ctx);
   await serveWatch(ctx.req, ctx.res, {
@@ -467,7 +473,7 @@ async function deleteObject(ctx: HandlerContext, route: ResourceRoute): Promise<
 async function deleteCollection(ctx: HandlerContext, route: ResourceRoute): Promise<void> {
   const opts = await deleteOptionsOf(ctx);
   const labelMatch = labelMatcher(ctx);
-  const fieldMatch = fieldMatcher(ctx);
+  const fieldMatch = fieldMatcher(ctx, route.store);
   const list = await route.store.list({
     namespace: route.namespace,
     ...(labelMatch ? { labelMatch } : {}),

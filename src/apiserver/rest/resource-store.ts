@@ -138,6 +138,7 @@ export class ResourceStore {
   private readonly strategy: ResourceStrategy;
   private readonly hooks: WriteHooks;
   private readonly deps: ResourceStoreDeps;
+  private fieldLabelSet: Set<string> | undefined;
 
   constructor(opts: { type: ResourceType; strategy: ResourceStrategy; hooks?: WriteHooks; deps: ResourceStoreDeps }) {
     this.type = opts.type;
@@ -167,6 +168,13 @@ export class ResourceStore {
     const f: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
     if (this.type.namespaced) f['metadata.namespace'] = obj.metadata.namespace ?? '';
     return { ...f, ...(this.strategy.fieldLabels?.(obj) ?? {}) };
+  }
+
+  /** The field labels field selectors may use on this kind. */
+  supportedFieldLabels(): ReadonlySet<string> {
+    // Every strategy reports a fixed set of labels whatever the object, so an empty one tells.
+    this.fieldLabelSet ??= new Set(Object.keys(this.fieldsOf({ apiVersion: apiVersionOf(this.type), kind: this.type.kind, metadata: {} })));
+    return this.fieldLabelSet;
   }
 
   async getKV(namespace: string | undefined, name: string): Promise<KeyValue> {
@@ -409,11 +417,23 @@ export class ResourceStore {
       obj.spec = { ...(isRecord(obj.spec) ? obj.spec : {}), nodeName: (desired.spec as { nodeName?: string } | undefined)?.nodeName };
       obj.status = cloneJson(desired.status);
     } else if (opts.subresource === 'status') {
-      // The status subresource changes status only (and nothing of metadata but what the
-      // strategy allows); everything else comes from the stored object.
+      // The status subresource keeps the stored spec (upstream status strategies reset
+      // Spec) but takes the request's metadata that users and controllers may change
+      // there: annotations (the Deployment controller records revisions this way),
+      // finalizers, ownerReferences, and labels except for apps kinds, whose status
+      // strategies reset labels too.
       obj = cloneJson(old);
       if ('status' in desired) obj.status = cloneJson(desired.status);
       else delete obj.status;
+      const dm = desired.metadata ?? {};
+      const keep = (field: 'annotations' | 'labels' | 'finalizers' | 'ownerReferences'): void => {
+        if (dm[field] !== undefined) (obj.metadata as Record<string, unknown>)[field] = cloneJson(dm[field]);
+        else delete obj.metadata[field];
+      };
+      keep('annotations');
+      keep('finalizers');
+      keep('ownerReferences');
+      if (this.type.group !== 'apps') keep('labels');
     } else {
       obj = cloneJson(desired);
       obj.metadata ??= {};
