@@ -86,7 +86,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     subresources: ['status', 'scale'],
     hasGeneration: true,
   }),
-  rt('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
+  rt('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', { hasGeneration: true }),
   rt('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { shortNames: ['ing'], subresources: ['status'], hasGeneration: true }),
   rt('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', { namespaced: false }),
   rt('coordination.k8s.io', 'v1', 'Lease', 'leases'),

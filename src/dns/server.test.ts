@@ -21,6 +21,7 @@ import { DnsServer } from './server.js';
 import { StaticZoneBackend } from './static-zone.js';
 import { exchange, question, tcpRaw, udpRaw } from './testing/dns-client.js';
 import type { KubeObject } from '../api/object.js';
+import { createLogger } from '../log/logger.js';
 
 const UPSTREAM_ZONE = [
   'example.com. 300 IN SOA ns.example.com. hostmaster.example.com. 1 7200 1800 86400 60',
@@ -314,6 +315,23 @@ describe('DNS server over UDP and TCP', () => {
     const t = await exchange(port, question('web.default.svc.cluster.local.', 'A'), { tcp: true });
     assert.equal(t.answers.length, 1);
     assert.equal(metrics.panics.get(), 0);
+  });
+
+  test('--log-queries writes one CoreDNS-style line per query', async () => {
+    const lines: string[] = [];
+    const h = new QueryHandler({ backends: [backend], metrics: new DnsMetrics('l'), logQueries: true, log: createLogger('dns', (l) => lines.push(l)) });
+    const s = new DnsServer({ host: '127.0.0.1', port: 0, handler: h });
+    const p = (await s.listen()).port;
+    try {
+      await exchange(p, question('web.default.svc.cluster.local.', 'A', { id: 777 }));
+      await exchange(p, question('Web.default.svc.cluster.local.', 'A', { id: 778 }));
+      assert.equal(lines.length, 2);
+      assert.match(lines[0] ?? '', /127\.0\.0\.1:\d+ - 777 "A IN web\.default\.svc\.cluster\.local\. udp \d+ false 1232" NOERROR qr,aa,rd,ra \d+ [\d.]+s$/);
+      // The second comes from the wire cache and logs the same way.
+      assert.match(lines[1] ?? '', /- 778 "A IN Web\.default\.svc\.cluster\.local\. udp \d+ false 1232" NOERROR qr,aa,rd,ra \d+ [\d.]+s$/);
+    } finally {
+      await s.close();
+    }
   });
 
   test('shuffle keeps the record set', async () => {

@@ -27,6 +27,13 @@ export interface DnsListening {
   readonly port: number;
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/** dgram `lookup` for addresses that are already IPs (rinfo.address always is). */
+function literalLookup(address: string, _opts: unknown, cb: LookupCallback): void {
+  cb(null, address, net.isIPv6(address) ? 6 : 4);
+}
+
 export function splitHostPort(listen: string, defaultPort: number): { host: string; port: number } {
   const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(listen);
   if (bracket) return { host: bracket[1] ?? '', port: bracket[2] ? Number(bracket[2]) : defaultPort };
@@ -50,7 +57,8 @@ export class DnsServer {
   async listen(): Promise<DnsListening> {
     const family = net.isIPv6(this.opts.host) ? 'udp6' : 'udp4';
     for (let attempt = 0; ; attempt++) {
-      const udp = dgram.createSocket({ type: family, reuseAddr: false });
+      // Replies go to IP literals: a synchronous lookup skips dns.lookup's nextTick on every send.
+      const udp = dgram.createSocket({ type: family, reuseAddr: false, lookup: literalLookup });
       const port = await new Promise<number>((resolve, reject) => {
         udp.once('error', reject);
         udp.bind(this.opts.port, this.opts.host, () => {

@@ -40,6 +40,20 @@ export type ExecTargetResult =
 
 export type ResolveExecTarget = (ref: ExecTargetRef) => Promise<ExecTargetResult>;
 
+/**
+ * Adapter for the agent core: a lookup that answers the target or undefined (no such pod or
+ * container running) becomes a ResolveExecTarget with kubelet's 404 message.
+ */
+export function resolveFromLookup(
+  lookup: (namespace: string, pod: string, container: string) => Promise<ExecTarget | undefined>,
+): ResolveExecTarget {
+  return async (ref) => {
+    const t = await lookup(ref.namespace, ref.pod, ref.container);
+    if (!t) return { ok: false, status: 404, message: `container not found ("${ref.container}")` };
+    return { ok: true, runtime: t.runtime, sandbox: t.sandbox, env: t.env };
+  };
+}
+
 export interface ExecUpgradeOptions {
   /**
    * Who may exec. Default: on a TLS socket, only clients whose certificate verified

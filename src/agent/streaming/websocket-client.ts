@@ -24,7 +24,7 @@ export function openWebSocket(
       `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Protocol: ${opts.protocols.join(', ')}\r\n${extra}\r\n`,
   );
   return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let head: { status: number; headers: Record<string, string>; rest: Buffer } | undefined;
     const onData = (d: Buffer): void => {
       buf = Buffer.concat([buf, d]);

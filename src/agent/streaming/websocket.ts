@@ -167,7 +167,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     socket.on('end', () => this.finish(CloseCode.GoingAway, 'connection ended'));
     socket.on('close', () => this.finish(CloseCode.GoingAway, 'connection closed'));
     socket.on('error', () => this.finish(CloseCode.GoingAway, 'connection error'));
-    if (head?.length) queueMicrotask(() => this.onData(head));
+    // Bytes that came with the handshake: delivered on the next turn, once listeners are attached.
+    if (head?.length) setImmediate(() => this.onData(head));
   }
 
   get isOpen(): boolean {

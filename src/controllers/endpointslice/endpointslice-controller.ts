@@ -38,7 +38,8 @@ const EVENT_COMPONENT = 'endpoint-slice-controller';
 const SLICE_CHANGE_DELAY_MS = 1000;
 
 // Index names are prefixed: the informers are shared with other controllers.
-const IDX_SERVICE_NS = 'endpointslice/namespace';
+/** A service is filed under one of its selector pairs (`ns/key=value`, first key): pods without that label cannot match it. */
+const IDX_SERVICE_SELECTOR = 'endpointslice/selector';
 const IDX_POD_LABEL = 'endpointslice/ns-label';
 const IDX_POD_NODE = 'endpointslice/node';
 const IDX_SLICE_SERVICE = 'endpointslice/service';
@@ -75,7 +76,11 @@ class EndpointSliceSyncer {
       clock: ctx.clock,
       rateLimiter: new MaxOfRateLimiter<string>(new ItemExponentialRateLimiter<string>(1000, 1000_000), new BucketRateLimiter<string>(10, 100, ctx.clock)),
     });
-    this.services.addIndexer(IDX_SERVICE_NS, (s) => [s.metadata.namespace ?? '']);
+    this.services.addIndexer(IDX_SERVICE_SELECTOR, (s) => {
+      const sel = s.spec?.selector ?? {};
+      const first = Object.keys(sel).sort()[0];
+      return first === undefined ? [] : [`${s.metadata.namespace ?? ''}/${first}=${sel[first] ?? ''}`];
+    });
     this.pods.addIndexer(IDX_POD_LABEL, (p) => Object.entries(p.metadata.labels ?? {}).map(([k, v]) => `${p.metadata.namespace ?? ''}/${k}=${v}`));
     this.pods.addIndexer(IDX_POD_NODE, (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.slices.addIndexer(IDX_SLICE_SERVICE, (s) => {
@@ -97,7 +102,8 @@ class EndpointSliceSyncer {
     this.pods.addEventHandler({
       onAdd: (p) => this.queueServicesForPod(p),
       onUpdate: (o, p) => {
-        for (const k of servicesToUpdateOnPodChange(this.servicesIn(p.metadata.namespace), o, p)) this.queue.add(k);
+        const candidates = this.candidateServices(p.metadata.namespace, o.metadata.labels, p.metadata.labels);
+        for (const k of servicesToUpdateOnPodChange(candidates, o, p)) this.queue.add(k);
       },
       onDelete: (p) => this.queueServicesForPod(p),
     });
@@ -136,12 +142,20 @@ class EndpointSliceSyncer {
     if (k) this.queue.addAfter(k, SLICE_CHANGE_DELAY_MS);
   }
 
-  private servicesIn(ns: string | undefined): Service[] {
-    return this.services.byIndex(IDX_SERVICE_NS, ns ?? '');
+  /** Services of the namespace that might select a pod with any of these label sets. */
+  private candidateServices(ns: string | undefined, ...labelSets: (Readonly<Record<string, string>> | undefined)[]): Service[] {
+    const out = new Map<string, Service>();
+    for (const labels of labelSets) {
+      for (const [k, v] of Object.entries(labels ?? {})) {
+        for (const s of this.services.byIndex(IDX_SERVICE_SELECTOR, `${ns ?? ''}/${k}=${v}`)) out.set(keyOf(s), s);
+      }
+    }
+    return [...out.values()];
   }
 
   private queueServicesForPod(p: Pod): void {
-    for (const k of servicesMatching(this.servicesIn(p.metadata.namespace), p.metadata.labels)) this.queue.add(k);
+    const candidates = this.candidateServices(p.metadata.namespace, p.metadata.labels);
+    for (const k of servicesMatching(candidates, p.metadata.labels)) this.queue.add(k);
   }
 
   private onNodeChange(oldNode: Node | undefined, newNode: Node | undefined, initial: boolean): void {

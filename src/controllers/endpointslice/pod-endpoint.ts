@@ -43,6 +43,8 @@ export function shouldSetHostname(pod: Pod, service: Service): boolean {
 
 /** Go's ParseIPSloppy + String for IPv4: leading zeros in an octet are read as decimal. */
 function normalizeIP(ip: string): string {
+  // Fast path: no octet starts with a zero followed by a digit.
+  if (!/(^|\.)0\d/.test(ip)) return ip;
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return ip.split('.').map((o) => String(Number(o))).join('.');
   return ip;
 }
@@ -106,10 +108,9 @@ export function endpointPortsForPod(service: Service, pod: Pod): EndpointPort[] 
 
 /** Identity of a port set, independent of order (upstream NewPortMapKey). */
 export function portMapKey(ports: readonly EndpointPort[] | undefined): string {
-  return (ports ?? [])
-    .map((p) => JSON.stringify([p.name ?? '', p.protocol ?? 'TCP', p.port ?? null, p.appProtocol ?? null]))
-    .sort()
-    .join(';');
+  if (!ports || ports.length === 0) return '';
+  const parts = ports.map((p) => `${p.name ?? ''}\u0000${p.protocol ?? 'TCP'}\u0000${p.port ?? ''}\u0000${p.appProtocol ?? '\u0001'}`);
+  return parts.length === 1 ? (parts[0] as string) : parts.sort().join('\u0002');
 }
 
 /**
@@ -138,7 +139,8 @@ export function podToEndpoint(pod: Pod, node: Node | undefined, service: Service
  * hashEndpoint). Everything else (conditions, node, zone) can then be updated in place.
  */
 export function endpointKey(ep: Endpoint): string {
-  const addrs = [...ep.addresses].sort().join(',');
+  const a = ep.addresses ?? [];
+  const addrs = a.length === 1 ? (a[0] as string) : [...a].sort().join(',');
   return `${addrs}|${ep.hostname ?? ''}|${ep.targetRef?.namespace ?? ''}/${ep.targetRef?.name ?? ''}`;
 }
 

@@ -12,6 +12,7 @@
  * Unchanged slices are not rewritten. A Service with no endpoints keeps one empty placeholder
  * slice. Creates paired with deletes become updates of the slice that would be deleted.
  */
+import { isIPv6 } from 'node:net';
 import { cloneJson } from '../../api/object.js';
 import {
   endpointKey,
@@ -40,7 +41,6 @@ import {
 } from './slice-types.js';
 import { type SliceSet, addTopologyHints, removeHintsFromSlices, zoneCpuRatios } from './topology-hints.js';
 import { isValidTrafficDistribution, reconcileTrafficDistributionHints } from './traffic-distribution.js';
-import { isIPv6 } from 'node:net';
 
 export interface ReconcileInput {
   readonly service: Service;

@@ -14,7 +14,7 @@
  *
  * State lives under `<dataDir>/netns-runtime/`: `ipam/` (host-local), `pods/<uid>/sandbox.json`
  * (written before the namespace is created, so a crash half way is cleaned up on the next
- * createSandbox/removeSandbox) and `pods/<uid>/<container>/<attempt>.log`.
+ * createSandbox/removeSandbox) and `pods/<uid>/logs/<container>/<attempt>.log`.
  *
  * Namespaces: start the agent with `nsenter --net=/run/netns/<node>` (it keeps the machine's
  * mount namespace, so pod namespaces created with `ip netns add` are visible machine-wide
@@ -22,7 +22,8 @@
  * namespace and its pod namespaces are visible only to itself and its children.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -73,6 +74,16 @@ export interface NetnsRuntimeOptions {
   readonly log?: (msg: string) => void;
 }
 
+/**
+ * The agent core's runtime factory for `--runtime netns`: the pod CIDR and node IP come from
+ * the registered Node; the rest is fixed per agent.
+ */
+export function netnsRuntimeFactory(
+  base: Omit<NetnsRuntimeOptions, 'podCIDR' | 'nodeIP'>,
+): (podCIDR: string, nodeIP: string) => Promise<NetnsRuntime> {
+  return (podCIDR, nodeIP) => NetnsRuntime.create({ ...base, podCIDR, nodeIP });
+}
+
 interface SandboxState {
   readonly uid: string;
   readonly namespace: string;
@@ -104,8 +115,32 @@ function uidTag(uid: string, length = 8): string {
 }
 
 function signalNumber(sig: NodeJS.Signals | null): number {
-  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGABRT: 6, SIGPIPE: 13, SIGUSR1: 10, SIGUSR2: 12 };
-  return (sig && table[sig]) ?? 1;
+  return (sig && osConstants.signals[sig]) || 1;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Check that argv[0] can be run, with the container runtime's messages: containers share the
+ * machine's filesystem, so a missing program is reported at start (as runc does) rather than
+ * as exit code 127 from the wrapper shell.
+ */
+function checkProgram(program: string, pathVar: string): void {
+  if (program.includes('/')) {
+    if (!existsSync(program)) throw new Error(`exec: "${program}": stat ${program}: no such file or directory`);
+    if (!isExecutable(program)) throw new Error(`exec: "${program}": permission denied`);
+    return;
+  }
+  if (!pathVar.split(':').some((dir) => dir && isExecutable(join(dir, program)))) {
+    throw new Error(`exec: "${program}": executable file not found in $PATH`);
+  }
 }
 
 export class NetnsRuntime implements Runtime {
@@ -291,6 +326,8 @@ export class NetnsRuntime implements Runtime {
       const state = await this.readState(uid);
       if (state) await this.teardown(state);
       await this.ipam.release(uid);
+      // As the process runtime does: the pod's folder (logs included) goes with the sandbox.
+      await rm(this.podDir(uid), { recursive: true, force: true });
     });
   }
 
@@ -303,7 +340,6 @@ export class NetnsRuntime implements Runtime {
       await rm(join(this.etcNetns, s.netns), { recursive: true, force: true });
     }
     await this.ipam.release(s.uid);
-    // Logs stay for `kubectl logs` of finished pods; the agent's pod GC removes the folder.
     await rm(join(this.podDir(s.uid), 'sandbox.json'), { force: true });
   }
 
@@ -368,7 +404,14 @@ export class NetnsRuntime implements Runtime {
     const state = await this.readState(sandbox.uid);
     if (!state || state.phase !== 'ready') throw new Error(`sandbox ${sandbox.uid} does not exist`);
     if (container.argv.length === 0) throw new Error(`container ${container.name}: no command`);
-    const logDir = join(this.podDir(sandbox.uid), container.name);
+    const env = this.envFor(container.env, state.hostname);
+    checkProgram(container.argv[0] ?? '', env.PATH ?? DEFAULT_PATH);
+    const cwd = container.workingDir || '/';
+    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+      throw new Error(`chdir to cwd ("${cwd}") set in config.json failed: no such file or directory`);
+    }
+    // Same layout as the process runtime: <sandbox dir>/logs/<container>/<attempt>.log.
+    const logDir = join(this.podDir(sandbox.uid), 'logs', container.name);
     await mkdir(logDir, { recursive: true });
     const logPath = join(logDir, `${attempt}.log`);
     const writer = new CriLogWriter(logPath);
@@ -376,8 +419,8 @@ export class NetnsRuntime implements Runtime {
     const [file, ...args] = argv;
     const startedAt = new Date();
     const child = spawn(file ?? '', args, {
-      env: this.envFor(container.env, state.hostname),
-      cwd: container.workingDir && existsSync(container.workingDir) ? container.workingDir : '/',
+      env,
+      cwd,
       stdio: [container.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -394,7 +437,9 @@ export class NetnsRuntime implements Runtime {
           writer.close();
           const finishedAt = new Date();
           const reason = spawnError ? 'ContainerCannotRun' : exitCode === 0 ? 'Completed' : 'Error';
-          resolve({ exitCode: spawnError ? 128 : exitCode, signal, startedAt, finishedAt, reason });
+          // Like a container runtime: a signal death is exit code 128 + signal number.
+          const code = spawnError ? 128 : (exitCode ?? 128 + signalNumber(signal));
+          resolve({ exitCode: code, signal, startedAt, finishedAt, reason });
         };
         if (spawnError) close();
         else {
