@@ -44,6 +44,8 @@ async function ensure(
 export interface BootstrapOptions {
   readonly advertiseAddress: string;
   readonly securePort: number;
+  /** --cluster-dns: the kube-dns Service's ClusterIP (no Service when empty). */
+  readonly clusterDNS?: string;
 }
 
 export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions): Promise<void> {
@@ -73,6 +75,28 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
     (live) => isDeepStrictEqual(svcPorts(live), svcPorts(svc)),
     (live) => ({ ...live, spec: { ...(live.spec as object), ports: svcPorts(svc) } }),
   );
+  if (opts.clusterDNS) {
+    // The cluster DNS Service, named and labelled as kubeadm/k3s name CoreDNS's, so tools that
+    // look for `kube-system/kube-dns` find it.
+    const dnsSvc: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+      },
+      spec: {
+        clusterIP: opts.clusterDNS,
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+        ],
+      },
+    };
+    await ensure(server, ['', 'v1', 'services'], 'kube-system', dnsSvc, () => true, (l) => l);
+  }
   if (!opts.advertiseAddress) return; // no usable address: the service stays without endpoints
   const endpoints: KubeObject = {
     apiVersion: 'v1',

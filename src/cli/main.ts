@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { FlagError } from './flags.js';
 import { defaultDataDir, runServerCommand } from './server-command.js';
 import { runProxyCommand } from './proxy-command.js';
+import { runDnsCommand } from './dns-command.js';
 
 const HELP = `Switchyard: Kubernetes Service networking — API server, controllers, proxy and DNS.
 
@@ -15,6 +16,7 @@ Usage:
 Commands:
   server     Run the control plane (API server on an embedded SQLite store)
   proxy      Run the service proxy (kube-proxy counterpart); 'proxy status' shows virtual services
+  dns        Run cluster DNS against an API server (CoreDNS kubernetes-plugin counterpart)
   kubectl    Run the system kubectl with the server's admin kubeconfig
   version    Print the version
 
@@ -33,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return runServerCommand(rest);
     case 'proxy':
       return runProxyCommand(rest);
+    case 'dns':
+      return runDnsCommand(rest);
     case 'kubectl': {
       const dataDir = process.env.SWITCHYARD_DATA_DIR ?? defaultDataDir();
       const kubeconfig = process.env.KUBECONFIG ?? join(dataDir, 'kubeconfig.yaml');

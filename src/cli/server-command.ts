@@ -19,6 +19,7 @@ import { KubeClient } from '../client/kube-client.js';
 import { ControllerManager } from '../controllers/controller-manager.js';
 import { selectControllers } from '../controllers/all-controllers.js';
 import { DEFAULT_CONTROLLER_CONFIG } from '../controllers/controller-context.js';
+import { type ClusterDns, startClusterDns } from '../dns/cluster-dns.js';
 
 /**
  * kube-apiserver publishes a non-loopback address in the `kubernetes` Endpoints
@@ -50,6 +51,9 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'cluster-dns', type: 'string', default: '10.96.0.10', description: 'Cluster DNS service IP' },
   { name: 'cluster-domain', type: 'string', default: 'cluster.local', description: 'Cluster domain' },
   { name: 'token', type: 'string', description: 'Join token agents present (default: generated once and kept in <data-dir>/server/token)', env: 'SWITCHYARD_TOKEN' },
+  { name: 'dns-listen', type: 'string', default: '127.0.0.1:53', description: 'Where the embedded cluster DNS answers (UDP and TCP)' },
+  { name: 'dns-metrics-listen', type: 'string', default: '127.0.0.1:9153', description: "Cluster DNS /metrics, /health and /ready ('' to turn off)" },
+  { name: 'disable-dns', type: 'boolean', default: false, description: 'Do not run the embedded cluster DNS' },
   { name: 'disable-agent', type: 'boolean', default: false, description: 'Do not run the embedded node agent' },
   { name: 'controllers', type: 'string', default: '*', description: "Controllers to run: '*' for all, 'name' to enable, '-name' to disable (kube-controller-manager --controllers)" },
   { name: 'max-endpoints-per-slice', type: 'number', default: 100, description: 'Most endpoints in one EndpointSlice (1-1000)' },
@@ -101,7 +105,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   });
   await server.restore();
   const addr = await server.listen();
-  await bootstrapCluster(server, { advertiseAddress: advertise, securePort: addr.port });
+  await bootstrapCluster(server, { advertiseAddress: advertise, securePort: addr.port, clusterDNS: str(values, 'cluster-dns') });
   server.markReady();
   const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
@@ -133,6 +137,23 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   server.setGarbageCollectorEnabled(controllers.some((c) => c.name === 'garbagecollector'));
   const managerDone = manager.run(controllerStop.signal);
   log.info(`controllers: ${controllers.map((c) => c.name).join(', ') || '(none)'}`);
+
+  let dns: ClusterDns | undefined;
+  if (!bool(values, 'disable-dns')) {
+    try {
+      dns = await startClusterDns({
+        client: controllerClient,
+        log: log.child('dns'),
+        listen: str(values, 'dns-listen'),
+        metricsListen: str(values, 'dns-metrics-listen'),
+        zone: clusterDomain,
+        nsAddresses: [str(values, 'cluster-dns')],
+      });
+    } catch (e) {
+      // DNS is one component among several: report and keep the control plane up.
+      log.error(`cluster DNS not started (${(e as Error).message}); use --dns-listen to pick another address or --disable-dns`);
+    }
+  }
   log.info(`join token for agents: ${join(dataDir, 'server', 'token')}`);
   log.info(`kubeconfig written to ${kubeconfigPath}; try: KUBECONFIG=${kubeconfigPath} kubectl get services`);
 
@@ -144,6 +165,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
       log.info(`${signal} received, shutting down`);
       void (async () => {
         try {
+          await dns?.close();
           controllerStop.abort();
           await managerDone;
           controllerClient.close();

@@ -201,6 +201,9 @@ describe('API semantics (kubectl and raw HTTPS against a real server)', { skip }
         if (!cont) assert.equal(page.metadata.remainingItemCount, undefined);
       }
       assert.deepEqual(names, ['s0', 's1', 's2', 's3', 's4']);
+      const both = await raw({ path: `/api/v1/namespaces/paging/services?limit=2&resourceVersion=1&continue=${encodeURIComponent(body.metadata.continue ?? '')}` });
+      assert.equal(both.status, 400);
+      assert.equal(statusOf(both).message, 'specifying resource version is not allowed when using continue');
       const bad = await raw({ path: '/api/v1/namespaces/paging/services?limit=2&continue=garbage' });
       assert.equal(bad.status, 400);
       assert.equal(statusOf(bad).reason, 'BadRequest');

@@ -46,7 +46,7 @@ export class TestServer {
     this.logs = '';
     const proc = spawn(
       process.execPath,
-      [CLI, 'server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', '0', '--disable-agent', ...this.extraArgs],
+      [CLI, 'server', '--data-dir', this.dataDir, '--bind-address', '127.0.0.1', '--https-listen-port', '0', '--disable-agent', '--disable-dns', ...this.extraArgs],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } },
     );
     this.proc = proc;

@@ -205,6 +205,9 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
   const labelMatch = labelMatcher(ctx);
   const fieldMatch = fieldMatcher(ctx, route.store);
   const cont = q(ctx, 'continue');
+  const rv = q(ctx, 'resourceVersion');
+  // The continue token carries the version of the list it continues (as upstream).
+  if (cont && rv && rv !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
   const list = await route.store.listKV({
     namespace: route.namespace,
     ...(labelMatch ? { labelMatch } : {}),

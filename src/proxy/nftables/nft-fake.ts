@@ -85,6 +85,9 @@ export class FakeNft {
         return { code: 1, stderr: `Error: ${(e as Error).message}` };
       }
     }
+    if (argv.includes('list') && argv.includes('tables')) {
+      return { code: 0, stdout: this.table ? `table ${NFT_FAMILY} ${NFT_TABLE}\n` : '' };
+    }
     if (argv.includes('list')) {
       if (!this.table) return { code: 1, stderr: 'Error: No such file or directory' };
       return { code: 0, stdout: this.listTerse() };
