@@ -10,21 +10,23 @@
 # underlay namespace with its peer moved straight into the node namespace.
 #
 # Environment: SWITCHYARD_MN_PREFIX (default sy-mn-dev-), SWITCHYARD_MN_NODES (3),
-# SWITCHYARD_MN_DIR (state and logs, default /tmp/<prefix>).
+# SWITCHYARD_MN_DIR (state and logs, default /tmp/<prefix>), SWITCHYARD_MN_CLI (default
+# "node <repo>/dist/src/cli/main.js").
 set -euo pipefail
 
 PREFIX=${SWITCHYARD_MN_PREFIX:-sy-mn-dev-}
 NODES=${SWITCHYARD_MN_NODES:-3}
 STATE=${SWITCHYARD_MN_DIR:-/tmp/${PREFIX%-}}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-CLI=(node "$REPO/dist/src/cli/main.js")
+# SWITCHYARD_MN_CLI overrides how the CLI is run (e.g. "node /path/to/main.js").
+read -r -a CLI <<<"${SWITCHYARD_MN_CLI:-node $REPO/dist/src/cli/main.js}"
 SUBNET=172.30.0
 PORT=6443
 
 die() { echo "cluster-up: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, veth, bridges)"
 [[ "$PREFIX" =~ ^sy-[a-z0-9-]+-$ ]] || die "SWITCHYARD_MN_PREFIX must look like sy-<name>- (got $PREFIX)"
-[ -f "$REPO/dist/src/cli/main.js" ] || die "build first: npm run build"
+[ -f "${CLI[-1]}" ] || die "${CLI[-1]} is missing: build first (npm run build)"
 if ls /run/netns 2>/dev/null | grep -q "^$PREFIX"; then
   die "namespaces with prefix $PREFIX exist already; run scripts/cluster-down.sh first"
 fi
@@ -67,7 +69,7 @@ TOKEN=$(cat "$STATE/node-1/server/server/token")
 
 for i in $(seq 1 "$NODES"); do
   start "agent-node-$i" "${PREFIX}n$i" "${CLI[@]}" agent --server "https://$SERVER_IP:$PORT" --token "$TOKEN" \
-    --node-ip "$SUBNET.$((10 + i))" --node-name "node-$i" --data-dir "$STATE/node-$i/agent" --runtime netns
+    --server-ca "$STATE/node-1/server/server/tls/server-ca.crt" --node-ip "$SUBNET.$((10 + i))" --node-name "node-$i" --data-dir "$STATE/node-$i/agent" --runtime netns
 done
 
 cat >"$STATE/kubectl" <<KUBECTL
@@ -76,6 +78,13 @@ cat >"$STATE/kubectl" <<KUBECTL
 exec nsenter --net=/run/netns/${PREFIX}n1 kubectl --kubeconfig "$STATE/node-1/server/kubeconfig.yaml" "\$@"
 KUBECTL
 chmod +x "$STATE/kubectl"
+
+for _ in $(seq 1 120); do
+  ready=$("$STATE/kubectl" get nodes --no-headers 2>/dev/null | grep -c ' Ready ' || true)
+  [ "$ready" = "$NODES" ] && break
+  sleep 0.5
+done
+[ "$ready" = "$NODES" ] || echo "cluster-up: only $ready of $NODES nodes are Ready so far; see $STATE/agent-node-*.log" >&2
 
 echo "cluster $PREFIX: server https://$SERVER_IP:$PORT in ${PREFIX}n1, $NODES agents; logs in $STATE/*.log"
 echo "kubectl:  $STATE/kubectl get nodes -o wide"

@@ -51,7 +51,7 @@ describe('node status', () => {
     assert.equal(afterUnknown[3]?.lastTransitionTime, '2026-01-01T00:05:00Z');
   });
   test('node object carries addresses, kubelet port and versions', () => {
-    const n = nodeObject({ name: "n1", internalIP: "127.0.0.2", kubeletPort: 10255 }, M, 0) as unknown as { status: Record<string, unknown> };
+    const n = nodeObject({ name: 'n1', internalIP: '127.0.0.2', kubeletPort: 10255 }, M, 0) as unknown as { status: Record<string, unknown> };
     assert.deepEqual(n.status.addresses, [
       { type: 'InternalIP', address: '127.0.0.2' },
       { type: 'Hostname', address: 'n1' },

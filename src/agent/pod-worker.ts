@@ -240,6 +240,7 @@ class ContainerRunner {
     this.handle = handle;
     this.runningImage = image;
     if (this.stopping) handle.kill('SIGKILL');
+    w.ctx.log.debug(`pod ${podKey(w.pod)}: container ${this.spec.name} started as pid ${handle.pid} (${program.via}: ${program.argv.join(' ')})`);
     this.event('Normal', 'Created', `Created container ${this.spec.name}`);
     this.event('Normal', 'Started', `Started container ${this.spec.name}`);
     const startupProbe = this.init ? undefined : this.spec.startupProbe;
@@ -249,7 +250,7 @@ class ContainerRunner {
       ready: false,
       started: false,
       containerID,
-      imageID: `switchyard-local://${program.via}`,
+      imageID: `switchyard-local://${image}`,
     };
     w.changed();
     if (this.spec.lifecycle?.postStart && !this.init) {

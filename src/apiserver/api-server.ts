@@ -20,9 +20,13 @@ import {
   wantsAggregated,
 } from './discovery.js';
 import { handleResource, type HandlerContext } from './handlers/resource-handler.js';
+import { parsePodStreamPath, proxyPodExec, writeUpgradeStatus } from './handlers/exec-proxy.js';
+import { proxyPodLog } from './handlers/node-proxy.js';
+import type { Duplex } from 'node:stream';
 import { sendError, sendJson, sendText } from './http/respond.js';
 import { openapiDocument, openapiIndex } from './openapi/openapi-documents.js';
 import { ResourceStore, type WriteHooks } from './rest/resource-store.js';
+import { decodeShared } from './rest/object-codec.js';
 import { RESOURCE_TYPES, type ResourceType, findResource } from './resources.js';
 import * as errors from './status.js';
 import { strategyFor } from './registry/strategies.js';
@@ -47,11 +51,13 @@ export interface ApiServerConfig {
   readonly nodePortRange: string;
   /** Bearer tokens accepted besides client certificates. */
   readonly tokens?: ReadonlyMap<string, User>;
+  /** Client certificate the API server presents to node agents (pods/log, pods/exec). */
+  readonly kubeletClient?: { readonly certPem: string; readonly keyPem: string };
   readonly now?: () => Date;
 }
 
 /** Paths answered without credentials, as kube-apiserver's system:public-info-viewer role allows. */
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/cacerts']);
 
 export class ApiServer {
   private readonly config: ApiServerConfig;
@@ -124,7 +130,8 @@ export class ApiServer {
     const nsStore = this.resource('', 'v1', 'namespaces');
     let obj: KubeObject;
     try {
-      obj = await nsStore.get(undefined, ns);
+      // Read-only and cached: this runs on every namespaced create.
+      obj = decodeShared(await nsStore.getKV(undefined, ns));
     } catch (e) {
       if (e instanceof errors.ApiError && e.code === 404) throw errors.notFound({ group: '', resource: 'namespaces' }, ns);
       throw e;
@@ -156,6 +163,10 @@ export class ApiServer {
         this.handle(req, res).catch((err: unknown) => sendError(res, err, (m) => this.log.error(m)));
       },
     );
+    // pods/exec (and attach) upgrade to WebSocket: authenticate here, then relay to the node agent.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.handleUpgrade(req, socket, head);
+    });
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 70_000;
     // Watches are long-lived; never time out a request on the server side.
@@ -179,6 +190,24 @@ export class ApiServer {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+  }
+
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    try {
+      if (!this.authenticate(req)) return writeUpgradeStatus(socket, errors.unauthorized());
+      const parsed = parsePodStreamPath(new URL(req.url ?? '/', 'https://localhost').pathname);
+      if (!parsed) return writeUpgradeStatus(socket, errors.pathNotFound());
+      const pods = this.resource('', 'v1', 'pods');
+      const pod = await pods.get(parsed.namespace, parsed.name).catch(() => undefined);
+      const nodeName = (pod?.spec as { nodeName?: string } | undefined)?.nodeName;
+      const node = nodeName ? await this.resource('', 'v1', 'nodes').get(undefined, nodeName).catch(() => undefined) : undefined;
+      const kubeletClient = this.config.kubeletClient;
+      if (!kubeletClient) return writeUpgradeStatus(socket, errors.serviceUnavailable('this server has no node agent client configured'));
+      await proxyPodExec(req, socket, head, { pod, node, kubeletClient });
+    } catch (e) {
+      writeUpgradeStatus(socket, e instanceof errors.ApiError ? e : errors.internalError(e instanceof Error ? e.message : String(e)));
+    }
   }
 
   private authenticate(req: IncomingMessage): User | undefined {
@@ -224,6 +253,9 @@ export class ApiServer {
           compiler: 'tsc',
           platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
         });
+      case '/cacerts':
+        // k3s serves the cluster CA unauthenticated so agents can pin it against their join token.
+        return sendText(res, 200, this.config.tls.caPem, 'application/x-pem-file');
       case '/healthz':
       case '/livez':
         return this.health(res, url, true);
@@ -272,6 +304,10 @@ export class ApiServer {
     }
     const route = this.route(group, version, rest);
     const ctx: HandlerContext = { req, res, url, now: () => this.now(), signal: this.shutdown.signal };
+    if (route.subresource === 'log' && route.store.type.kind === 'Pod' && route.store.type.group === '' && route.name) {
+      if (req.method !== 'GET') throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+      return proxyPodLog(ctx, route, (n) => this.resource('', 'v1', 'nodes').get(undefined, n), this.config.kubeletClient);
+    }
     return handleResource(ctx, route);
   }
 

@@ -97,7 +97,7 @@ async function clientConfig(values: Record<string, string | number | boolean | u
 }
 
 /** Loaded only when asked for: the netns runtime needs root and Linux tools. */
-async function netnsRuntimeFactory(dataDir: string): Promise<RuntimeFactory> {
+export async function netnsRuntimeFactory(dataDir: string): Promise<RuntimeFactory> {
   const mod = await import('../agent/runtime/netns/netns-runtime.js');
   return (podCIDR, nodeIP) => mod.NetnsRuntime.create({ dataDir, podCIDR, nodeIP });
 }
@@ -139,12 +139,19 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     log,
   });
   log.info(`node agent ${handle.agent.nodeName} running (pod CIDR ${handle.agent.cidr})`);
+  // With pods in network namespaces, this node routes other nodes' pod CIDRs to them (host-gw).
+  const routes = new AbortController();
+  if (runtimeKind === 'netns') {
+    const { runPodRouteSync } = await import('../agent/runtime/netns/pod-route-sync.js');
+    void runPodRouteSync({ client, nodeName: handle.agent.nodeName, signal: routes.signal, log: log.child('routes') });
+  }
   return new Promise<number>((resolvePromise) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
       log.info(`${signal} received, stopping the agent`);
+      routes.abort();
       handle.stop().then(
         () => {
           client.close();

@@ -7,6 +7,8 @@ import { FlagError } from './flags.js';
 import { defaultDataDir, runServerCommand } from './server-command.js';
 import { runProxyCommand } from './proxy-command.js';
 import { runDnsCommand } from './dns-command.js';
+import { runAgentCommand } from './agent-command.js';
+import { runNetexecCommand } from './netexec-command.js';
 
 const HELP = `Switchyard: Kubernetes Service networking — API server, controllers, proxy and DNS.
 
@@ -15,6 +17,8 @@ Usage:
 
 Commands:
   server     Run the control plane (API server on an embedded SQLite store)
+  agent      Run a node agent (kubelet counterpart) that joins a server
+  netexec    Run the test workload (HTTP /hostname /clientip /echo /healthz, UDP responder)
   proxy      Run the service proxy (kube-proxy counterpart); 'proxy status' shows virtual services
   dns        Run cluster DNS against an API server (CoreDNS kubernetes-plugin counterpart)
   kubectl    Run the system kubectl with the server's admin kubeconfig
@@ -33,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
       return cmd === undefined ? 1 : 0;
     case 'server':
       return runServerCommand(rest);
+    case 'agent':
+      return runAgentCommand(rest);
+    case 'netexec':
+      return runNetexecCommand(rest);
     case 'proxy':
       return runProxyCommand(rest);
     case 'dns':

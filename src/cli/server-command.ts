@@ -20,6 +20,8 @@ import { ControllerManager } from '../controllers/controller-manager.js';
 import { selectControllers } from '../controllers/all-controllers.js';
 import { DEFAULT_CONTROLLER_CONFIG } from '../controllers/controller-context.js';
 import { type ClusterDns, startClusterDns } from '../dns/cluster-dns.js';
+import { startNodeAgent } from '../agent/agent.js';
+import { netnsRuntimeFactory } from './agent-command.js';
 
 /**
  * kube-apiserver publishes a non-loopback address in the `kubernetes` Endpoints
@@ -55,6 +57,11 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'dns-metrics-listen', type: 'string', default: '127.0.0.1:9153', description: "Cluster DNS /metrics, /health and /ready ('' to turn off)" },
   { name: 'disable-dns', type: 'boolean', default: false, description: 'Do not run the embedded cluster DNS' },
   { name: 'disable-agent', type: 'boolean', default: false, description: 'Do not run the embedded node agent' },
+  { name: 'node-name', type: 'string', description: 'Name of the embedded agent\'s Node (default: the hostname)' },
+  { name: 'node-ip', type: 'string', description: 'InternalIP of the embedded agent\'s Node (default 127.0.0.1 with the process runtime)' },
+  { name: 'agent-runtime', type: 'string', default: 'process', description: "Embedded agent's pod runtime: 'process' (pods on loopback addresses) or 'netns' (root, inside a node network namespace)" },
+  { name: 'kubelet-port', type: 'number', default: 10250, description: "Embedded agent's port for logs and exec (a free one is used if taken)" },
+  { name: 'zone', type: 'string', description: 'topology.kubernetes.io/zone label of the embedded agent\'s Node' },
   { name: 'controllers', type: 'string', default: '*', description: "Controllers to run: '*' for all, 'name' to enable, '-name' to disable (kube-controller-manager --controllers)" },
   { name: 'max-endpoints-per-slice', type: 'number', default: 100, description: 'Most endpoints in one EndpointSlice (1-1000)' },
   { name: 'leader-elect', type: 'boolean', default: false, description: 'Run controllers only while holding the kube-system/kube-controller-manager Lease (for several servers on one etcd)' },
@@ -80,7 +87,6 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   const kubeconfigPath = resolve(str(values, 'write-kubeconfig') || join(dataDir, 'kubeconfig.yaml'));
   const serviceCIDR = str(values, 'service-cidr');
   const nodePortRange = str(values, 'service-node-port-range');
-  if (bool(values, 'disable-agent')) log.info('embedded agent disabled (--disable-agent)');
 
   const started = Date.now();
   const store = openStore(str(values, 'datastore-endpoint') || undefined, dataDir);
@@ -95,6 +101,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   const token = loadOrCreateToken(join(dataDir, 'server'), pki.ca.certPem, str(values, 'token'));
   const server = new ApiServer({
     tokens: new Map([[token, { name: 'system:node-agent', groups: ['system:nodes', 'system:authenticated'] }]]),
+    kubeletClient: { certPem: pki.admin.certPem, keyPem: pki.admin.keyPem },
     store,
     log: apiLog,
     bindAddress,
@@ -138,6 +145,50 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   const managerDone = manager.run(controllerStop.signal);
   log.info(`controllers: ${controllers.map((c) => c.name).join(', ') || '(none)'}`);
 
+  let agent: { stop(): Promise<void> } | undefined;
+  if (!bool(values, 'disable-agent')) {
+    const runtimeKind = str(values, 'agent-runtime');
+    if (runtimeKind !== 'process' && runtimeKind !== 'netns') throw new FlagError(`--agent-runtime must be process or netns, got ${JSON.stringify(runtimeKind)}`);
+    const nodeIP = str(values, 'node-ip') || (runtimeKind === 'process' ? '127.0.0.1' : advertise);
+    const zone = str(values, 'zone');
+    const agentClient = new KubeClient(
+      { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem },
+      { component: 'kubelet' },
+    );
+    // The agent waits for its Node's pod CIDR (node IPAM controller), so it starts in the background.
+    const starting = startNodeAgent({
+      client: agentClient,
+      nodeName: (str(values, 'node-name') || hostname()).toLowerCase(),
+      nodeIP,
+      ...(zone ? { zone } : {}),
+      roles: ['control-plane', 'master'],
+      dataDir: join(dataDir, 'agent'),
+      runtime: runtimeKind === 'netns' ? await netnsRuntimeFactory(join(dataDir, 'agent')) : 'process',
+      clusterDNS: [str(values, 'cluster-dns')],
+      clusterDomain,
+      kubeletPort: num(values, 'kubelet-port'),
+      kubeletBindAddress: nodeIP,
+      fallbackToFreePort: true,
+      clientCaPem: pki.ca.certPem,
+      bearerTokens: [token],
+      log: log.child('agent'),
+    });
+    const routes = new AbortController();
+    if (runtimeKind === 'netns') {
+      const { runPodRouteSync } = await import('../agent/runtime/netns/pod-route-sync.js');
+      void starting.then((a) => runPodRouteSync({ client: agentClient, nodeName: a.agent.nodeName, signal: routes.signal, log: log.child('routes') }));
+    }
+    agent = {
+      stop: async () => {
+        routes.abort();
+        const a = await starting.catch(() => undefined);
+        await a?.stop();
+        agentClient.close();
+      },
+    };
+    starting.catch((e: unknown) => log.error(`node agent failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
   let dns: ClusterDns | undefined;
   if (!bool(values, 'disable-dns')) {
     try {
@@ -165,6 +216,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
       log.info(`${signal} received, shutting down`);
       void (async () => {
         try {
+          await agent?.stop();
           await dns?.close();
           controllerStop.abort();
           await managerDone;

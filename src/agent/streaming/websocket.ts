@@ -330,7 +330,7 @@ export function completeHandshake(req: IncomingMessage, socket: Duplex, head: Bu
 /** Write a plain HTTP error response on a socket that asked for an upgrade, then end it. */
 export function writeHttpError(socket: Duplex, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
   if (socket.destroyed) return;
-  const text = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 426: 'Upgrade Required', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const text = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 426: 'Upgrade Required', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

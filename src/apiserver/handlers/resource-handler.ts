@@ -9,7 +9,7 @@ import type { KeyValue } from '../../storage/store.js';
 import { cloneJson, isRecord } from '../../api/object.js';
 import { decodeObjectBody, decodePatchBody, patchTypeOf, readBody } from '../http/body.js';
 import { type OutputForm, outputForm, sendJson, sendJsonItems } from '../http/respond.js';
-import { decodeShared, objectJson } from '../rest/object-codec.js';
+import { decodeMutable, objectJson } from '../rest/object-codec.js';
 import { applyPatch } from '../patch/index.js';
 import { PatchError } from '../patch/json-patch.js';
 import { applyConflictCauses, formatApplyConflictMessage, serverSideApply } from '../patch/server-side-apply.js';
@@ -217,6 +217,7 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
   });
   const form = formOf(ctx);
   const t = route.store.type;
+  const objectAt = (kv: KeyValue, i: number): KubeObject => list.decoded?.[i] ?? decodeMutable(kv);
   if (form.kind === 'table') {
     const printer = printerFor(t.group, t.kind);
     const now = ctx.now();
@@ -230,9 +231,9 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
       ...(list.remainingItemCount !== undefined ? { remainingItemCount: list.remainingItemCount } : {}),
     });
     // Rows are rendered and streamed one by one: a large Table is never built whole.
-    const row = (kv: KeyValue): string =>
+    const row = (kv: KeyValue, i: number): string =>
       JSON.stringify(
-        buildTable({ printer, objects: [decodeShared(kv)], now, includeObject: form.includeObject, resourceVersion: '', includeColumnDefinitions: false })
+        buildTable({ printer, objects: [objectAt(kv, i)], now, includeObject: form.includeObject, resourceVersion: '', includeColumnDefinitions: false })
           .rows[0],
       );
     return sendJsonItems(ctx.res, 200, `${JSON.stringify(head).slice(0, -1)},"rows":[`, list.kvs, row, ']}');
@@ -245,7 +246,7 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
       kind: 'PartialObjectMetadataList',
       apiVersion: 'meta.k8s.io/v1',
       metadata,
-      items: list.kvs.map((kv) => partialMetadata(decodeShared(kv))),
+      items: list.kvs.map((kv, i) => partialMetadata(objectAt(kv, i))),
     });
   }
   // Items keep kind/apiVersion (kubectl fills them in when absent, other clients may not).

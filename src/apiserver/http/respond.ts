@@ -38,7 +38,7 @@ export async function sendJsonItems<T>(
   code: number,
   head: string,
   items: readonly T[],
-  render: (item: T) => string,
+  render: (item: T, index: number) => string,
   tail: string,
 ): Promise<void> {
   if (res.headersSent) {
@@ -48,7 +48,7 @@ export async function sendJsonItems<T>(
   res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   let buf = head;
   for (let i = 0; i < items.length; i++) {
-    buf += i === 0 ? render(items[i] as T) : `,${render(items[i] as T)}`;
+    buf += i === 0 ? render(items[i] as T, 0) : `,${render(items[i] as T, i)}`;
     if (buf.length < STREAM_CHUNK) continue;
     if (res.destroyed) return;
     const more = res.write(buf);

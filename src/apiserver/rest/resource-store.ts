@@ -14,7 +14,7 @@ import type { FieldError } from '../field-errors.js';
 import { type ResourceType, apiVersionOf, storageKey, storagePrefix } from '../resources.js';
 import * as errors from '../status.js';
 import type { ResourceStrategy } from '../strategy.js';
-import { decodeMutable, decodeShared, encodeForStorage } from './object-codec.js';
+import { decodeMutable, encodeForStorage } from './object-codec.js';
 import { updateManagedFields } from '../patch/managed-fields.js';
 import { nameValidatorFor } from '../registry/strategies.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
@@ -133,6 +133,17 @@ function sameContent(a: KubeObject, b: KubeObject): boolean {
 
 const MAX_PATCH_RETRIES = 5;
 
+/**
+ * The object just written, as a read of it would return it: what was stored
+ * (encodeForStorage is plain JSON of it) plus its new resourceVersion. Saves
+ * re-parsing the stored text on every write.
+ */
+function withResourceVersion(obj: KubeObject, kv: KeyValue): KubeObject {
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  delete obj.metadata.selfLink;
+  return obj;
+}
+
 export class ResourceStore {
   readonly type: ResourceType;
   private readonly strategy: ResourceStrategy;
@@ -190,15 +201,18 @@ export class ResourceStore {
 
   async list(q: ListQuery): Promise<ListResult> {
     const r = await this.listKV(q);
-    const { kvs: _kvs, ...rest } = r;
-    return { ...rest, items: r.kvs.map(decodeShared) };
+    const { kvs: _kvs, decoded, ...rest } = r;
+    return { ...rest, items: decoded ?? r.kvs.map(decodeMutable) };
   }
 
   /**
    * The same answer as `list`, as the stored key/values (render them with
-   * `objectJson`/`decodeShared`): a LIST without selectors never parses.
+   * `objectJson`): a LIST without selectors never parses. With selectors the
+   * objects had to be decoded, and `decoded` holds them (fresh copies), in order.
+   * Large lists are decoded without the shared decode cache: filling it with
+   * thousands of objects only to evict them is costly garbage.
    */
-  async listKV(q: ListQuery): Promise<Omit<ListResult, 'items'> & { readonly kvs: KeyValue[] }> {
+  async listKV(q: ListQuery): Promise<Omit<ListResult, 'items'> & { readonly kvs: KeyValue[]; readonly decoded?: KubeObject[] }> {
     const prefix = storagePrefix(this.type, q.namespace);
     const limit = q.limit && q.limit > 0 ? q.limit : 0;
     let startAfter: string | undefined;
@@ -210,6 +224,7 @@ export class ResourceStore {
     }
     const filtered = Boolean(q.labelMatch || q.fieldMatch);
     const kvs: KeyValue[] = [];
+    const decoded: KubeObject[] = [];
     let lastKey: string | undefined;
     let more = false;
     let remaining = 0;
@@ -224,9 +239,10 @@ export class ResourceStore {
         if (!kv) continue;
         lastKey = kv.key;
         if (filtered) {
-          const obj = decodeShared(kv);
+          const obj = decodeMutable(kv);
           if (q.labelMatch && !q.labelMatch(obj.metadata.labels)) continue;
           if (q.fieldMatch && !q.fieldMatch(this.fieldsOf(obj))) continue;
+          decoded.push(obj);
         }
         kvs.push(kv);
         if (limit && kvs.length >= limit) {
@@ -243,8 +259,9 @@ export class ResourceStore {
       if (!page.more) break;
       startAfter = lastKey;
     }
-    const result: { kvs: KeyValue[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number } = {
+    const result: { kvs: KeyValue[]; decoded?: KubeObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number } = {
       kvs,
+      ...(filtered ? { decoded } : {}),
       resourceVersion: String(revision ?? this.store.currentRevision()),
     };
     if (more && lastKey !== undefined) {
@@ -334,7 +351,7 @@ export class ResourceStore {
       throw errors.alreadyExists(this.groupResource, meta.name ?? '');
     }
     reservation?.commit();
-    return decodeMutable(result.kv);
+    return withResourceVersion(obj, result.kv);
   }
 
   /**
@@ -385,7 +402,7 @@ export class ResourceStore {
         }
         if (res.ok) {
           reservation?.commit();
-          return { object: decodeMutable(res.kv), changed: true };
+          return { object: withResourceVersion(obj, res.kv), changed: true };
         }
         reservation?.rollback();
         if (res.reason === 'not-found') throw errors.notFound(this.groupResource, name);

@@ -26,3 +26,20 @@ export function base32(buf: Uint8Array): string {
 export function sha256Base32(text: string, n: number): string {
   return base32(createHash('sha256').update(text).digest()).slice(0, n);
 }
+
+/**
+ * Memoizes a pure string function (chain names are recomputed for every
+ * endpoint on every rebuild; hashing dominates a full sync otherwise).
+ * Bounded: the cache is dropped when it grows past `max` entries.
+ */
+export function memoize(fn: (s: string) => string, max = 1_000_000): (s: string) => string {
+  let cache = new Map<string, string>();
+  return (s) => {
+    const hit = cache.get(s);
+    if (hit !== undefined) return hit;
+    const v = fn(s);
+    if (cache.size >= max) cache = new Map();
+    cache.set(s, v);
+    return v;
+  };
+}

@@ -23,7 +23,7 @@
 import { isIPv4 } from 'node:net';
 import type { ProxyState, ServicePortState } from '../dataplane.js';
 import { externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../change-tracker/service-port.js';
-import { sha256Base32 } from '../kernel/chain-hash.js';
+import { memoize, sha256Base32 } from '../kernel/chain-hash.js';
 import { type KernelScheduling, kernelScheduling } from '../kernel/kernel-scheduling.js';
 import type { EndpointInfo, ServicePortInfo, ServicePortKey } from '../types.js';
 
@@ -120,10 +120,10 @@ export interface NftRuleset {
 const mark = (o: NftBuildOptions): string => `0x${(o.masqueradeMark ?? DEFAULT_MASQUERADE_MARK).toString(16)}`;
 
 /** Upstream hashAndTruncate: 8 base32 characters of sha256(name), a dash, the name (cut to fit). */
-export function hashAndTruncate(name: string): string {
+export const hashAndTruncate: (name: string) => string = memoize((name) => {
   const out = `${sha256Base32(name, 8)}-${name}`;
   return out.length > CHAIN_NAME_BASE_MAX ? `${out.slice(0, CHAIN_NAME_BASE_MAX - 3)}...` : out;
-}
+});
 
 /** `HASH-ns/name/proto/portName` (upstream servicePortChainNameBase). */
 export function servicePortChainNameBase(info: Pick<ServicePortInfo, 'namespace' | 'name' | 'protocol' | 'portName'>): string {
@@ -207,7 +207,12 @@ export function buildNftServiceRules(s: ServicePortState, o: NftBuildOptions = {
   const localChain = LOCAL_CHAIN_PREFIX + base;
   const externalChain = EXTERNAL_CHAIN_PREFIX + base;
   const firewallChain = FIREWALL_CHAIN_PREFIX + base;
-  const epBase = (ep: EndpointInfo): string => servicePortEndpointChainNameBase(info, ep);
+  const epBases = new Map<EndpointInfo, string>();
+  const epBase = (ep: EndpointInfo): string => {
+    let b = epBases.get(ep);
+    if (b === undefined) epBases.set(ep, (b = servicePortEndpointChainNameBase(info, ep)));
+    return b;
+  };
   const scheduling = kernelScheduling(info, 'nftables', o.defaultScheduler);
   const affinity = info.sessionAffinity.type === 'ClientIP' ? info.sessionAffinity.timeoutSeconds : undefined;
 

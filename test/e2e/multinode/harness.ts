@@ -38,10 +38,11 @@ export interface CommandResult {
 
 /**
  * How to run the CLI: the compiled one (as the other e2e suites do), or the sources through
- * tsx when SWITCHYARD_E2E_FROM_SOURCE=1 (handy while developing).
+ * tsx when SWITCHYARD_E2E_FROM_SOURCE=1 (handy while developing; SWITCHYARD_E2E_CLI names
+ * another entry file to run that way).
  */
 export function cliCommand(): string[] {
-  if (process.env.SWITCHYARD_E2E_FROM_SOURCE === '1') return [process.execPath, '--import', 'tsx', CLI_SRC];
+  if (process.env.SWITCHYARD_E2E_FROM_SOURCE === '1') return [process.execPath, '--import', 'tsx', process.env.SWITCHYARD_E2E_CLI ?? CLI_SRC];
   return [process.execPath, CLI_DIST];
 }
 
@@ -241,6 +242,9 @@ export class MultinodeCluster {
       `https://${this.server.ip}:${API_PORT}`,
       '--token',
       this.token,
+      // The agents could fetch the CA from /cacerts; the file is simpler and needs no extra endpoint.
+      '--server-ca',
+      join(this.server.dataDir, 'server', 'server', 'tls', 'server-ca.crt'),
       '--node-ip',
       n.ip,
       '--node-name',

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { findPython, spawnOnPty } from '../../../src/agent/runtime/netns/pty-exec.js';
 import { cleanupPrefix, MultinodeCluster, multinodeSkipReason, waitFor } from './harness.js';
@@ -110,7 +111,20 @@ describe('multinode cluster (netns runtime, host-gw routes)', { skip }, () => {
     assert.equal(hostname.stdout.trim(), b.metadata.name);
     const clientIp = cluster.inNetns(ns, ['curl', '-sS', '--max-time', '5', `http://${b.status.podIP}:8080/clientip`]);
     assert.equal(clientIp.code, 0, clientIp.stderr);
-    assert.equal(clientIp.stdout.trim().replace(/:\d+$/, ''), a.status.podIP, 'the server sees the client pod IP');
+    // `ip:port`; an IPv4-mapped IPv6 form ([::ffff:a.b.c.d]) from a dual-stack listener is the same address.
+    const seen = clientIp.stdout.trim().replace(/:\d+$/, '').replace(/^\[(?:::ffff:)?(.*)\]$/, '$1');
+    assert.equal(seen, a.status.podIP, 'the server sees the client pod IP');
+  });
+
+  test('every node has host-gw routes to the other nodes; the machine itself sees none of it', () => {
+    for (const n of cluster.nodes) {
+      const routes = cluster.inNetns(n.ns, ['ip', '-4', 'route', 'show', 'proto', '211']).stdout.trim().split('\n').filter(Boolean);
+      const others = cluster.nodes.filter((o) => o !== n).map((o) => o.ip);
+      assert.equal(routes.length, others.length, `${n.name}: ${routes.join('; ')}`);
+      for (const ip of others) assert.ok(routes.some((r) => r.includes(`via ${ip} `)), `${n.name} routes via ${ip}`);
+    }
+    const own = `${spawnSync('ip', ['-4', 'addr']).stdout.toString()}${spawnSync('ip', ['-4', 'route']).stdout.toString()}`;
+    assert.doesNotMatch(own, /\b10\.244\.|\b10\.96\.|\b172\.30\.0\./, "the cluster ranges stay out of the machine's own namespace");
   });
 
   test('kubectl exec shows the service environment variables', () => {
