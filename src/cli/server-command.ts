@@ -22,6 +22,8 @@ import { DEFAULT_CONTROLLER_CONFIG } from '../controllers/controller-context.js'
 import { type ClusterDns, startClusterDns } from '../dns/cluster-dns.js';
 import { startNodeAgent } from '../agent/agent.js';
 import { netnsRuntimeFactory } from './agent-command.js';
+import { createDataplane } from '../proxy/create-dataplane.js';
+import { ProxyServer } from '../proxy/proxy-server.js';
 
 /**
  * kube-apiserver publishes a non-loopback address in the `kubernetes` Endpoints
@@ -61,6 +63,7 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'node-ip', type: 'string', description: 'InternalIP of the embedded agent\'s Node (default 127.0.0.1 with the process runtime)' },
   { name: 'agent-runtime', type: 'string', default: 'process', description: "Embedded agent's pod runtime: 'process' (pods on loopback addresses) or 'netns' (root, inside a node network namespace)" },
   { name: 'kubelet-port', type: 'number', default: 10250, description: "Embedded agent's port for logs and exec (a free one is used if taken)" },
+  { name: 'proxy-mode', type: 'string', default: 'userspace', description: "Embedded service proxy: userspace, nftables, iptables, or none" },
   { name: 'zone', type: 'string', description: 'topology.kubernetes.io/zone label of the embedded agent\'s Node' },
   { name: 'controllers', type: 'string', default: '*', description: "Controllers to run: '*' for all, 'name' to enable, '-name' to disable (kube-controller-manager --controllers)" },
   { name: 'max-endpoints-per-slice', type: 'number', default: 100, description: 'Most endpoints in one EndpointSlice (1-1000)' },
@@ -178,8 +181,44 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
       const { runPodRouteSync } = await import('../agent/runtime/netns/pod-route-sync.js');
       void starting.then((a) => runPodRouteSync({ client: agentClient, nodeName: a.agent.nodeName, signal: routes.signal, log: log.child('routes') }));
     }
+    // The node's service proxy (kube-proxy counterpart). With the process runtime pods live on
+    // loopback twins of their IPs, so the proxy serves ClusterIP a.b.c.d on 127.b.c.d and dials
+    // endpoints the same way; NodePorts stay on loopback there.
+    const proxyMode = str(values, 'proxy-mode');
+    const proxyStop = new AbortController();
+    let proxyDone: Promise<void> = Promise.resolve();
+    if (proxyMode !== 'none') {
+      if (!['userspace', 'nftables', 'iptables'].includes(proxyMode)) throw new FlagError(`--proxy-mode must be userspace, nftables, iptables or none, got ${JSON.stringify(proxyMode)}`);
+      const rootless = runtimeKind === 'process';
+      const proxyClient = new KubeClient(
+        { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem },
+        { component: 'kube-proxy' },
+      );
+      const proxy = new ProxyServer({
+        client: proxyClient,
+        nodeName: (str(values, 'node-name') || hostname()).toLowerCase(),
+        dataplane: createDataplane({
+          mode: proxyMode as 'userspace' | 'nftables' | 'iptables',
+          log: log.child('proxy'),
+          loopbackMapping: rootless,
+          loopbackEndpoints: rootless,
+          manageAddresses: !rootless,
+        }),
+        ...(rootless ? { nodePortAddresses: ['127.0.0.0/8'] } : {}),
+        healthzBindAddress: rootless ? '127.0.0.1:10256' : '0.0.0.0:10256',
+        metricsBindAddress: '127.0.0.1:10249',
+        log: log.child('proxy'),
+      });
+      proxyDone = proxy
+        .start()
+        .then(() => proxy.run(proxyStop.signal))
+        .catch((e: unknown) => log.error(`service proxy stopped: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => proxyClient.close());
+    }
     agent = {
       stop: async () => {
+        proxyStop.abort();
+        await proxyDone;
         routes.abort();
         const a = await starting.catch(() => undefined);
         await a?.stop();

@@ -27,6 +27,12 @@ export interface ConformanceOptions {
   readonly skip?: Readonly<Record<string, string>>;
   /** Base port for services (tests use base..base+10). */
   readonly basePort: number;
+  /**
+   * How the implementation spreads new connections by default: `roundRobin`
+   * (userspace, exact order asserted) or `random` (kernel modes: every
+   * endpoint must be reached within a bounded number of connections).
+   */
+  readonly balancing?: 'roundRobin' | 'random';
 }
 
 function stateOf(h: DataplaneHarness, services: { info: ServicePortInfo; endpoints: EndpointInfo[] }[], changed?: string[]): ProxyState {
@@ -66,9 +72,17 @@ export function dataplaneConformance(name: string, makeHarness: () => Promise<Da
       await h.close();
     });
 
-    test('cluster IP reaches every endpoint, round robin by default', { skip: skip('rr') }, async () => {
+    const random = opts.balancing === 'random';
+    test(random ? 'cluster IP reaches every endpoint (random balancing)' : 'cluster IP reaches every endpoint, round robin by default', { skip: skip('rr') }, async () => {
       const r = await h.dataplane.sync(stateOf(h, all(eps, eps)));
       assert.deepEqual(r, { ok: true });
+      if (random) {
+        // 1 - 3 * (2/3)^40 ≈ 0.9999998: all three show up unless balancing is broken.
+        const seen = new Set<string>();
+        for (let i = 0; i < 40 && seen.size < 3; i++) seen.add(await getHostname(h.clientAddress('10.96.7.1'), P));
+        assert.deepEqual([...seen].sort(), ['backend-0', 'backend-1', 'backend-2']);
+        return;
+      }
       const got: string[] = [];
       for (let i = 0; i < 6; i++) got.push(await getHostname(h.clientAddress('10.96.7.1'), P));
       assert.deepEqual(got, ['backend-0', 'backend-1', 'backend-2', 'backend-0', 'backend-1', 'backend-2']);

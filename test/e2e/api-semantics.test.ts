@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import type { KubeObject } from '../../src/api/object.js';
-import { KubeClient, type ResourceRef, type WatchEvent } from '../../src/client/kube-client.js';
+import { KubeClient, isConflict, type ResourceRef, type WatchEvent } from '../../src/client/kube-client.js';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { type RawResponse, rawClient, statusOf } from './api-helpers.js';
 import { TestServer, kubectlAvailable, tableRows } from './harness.js';
@@ -271,8 +271,15 @@ describe('API semantics (kubectl and raw HTTPS against a real server)', { skip }
       await client.create(PODS, 'sel', pod('on-1-running', 'node-1'));
       await client.create(PODS, 'sel', pod('on-1-done', 'node-1'));
       await client.create(PODS, 'sel', pod('on-2', 'node-2'));
-      const done = await client.get(PODS, 'sel', 'on-1-done');
-      await client.updateStatus(PODS, 'sel', { ...done, status: { ...(done.status as object), phase: 'Succeeded' } });
+      for (let attempt = 0; ; attempt++) {
+        const done = await client.get(PODS, 'sel', 'on-1-done');
+        try {
+          await client.updateStatus(PODS, 'sel', { ...done, status: { ...(done.status as object), phase: 'Succeeded' } });
+          break;
+        } catch (e) {
+          if (!isConflict(e) || attempt >= 10) throw e;
+        }
+      }
       const sel = 'spec.nodeName=node-1,status.phase!=Succeeded,status.phase!=Failed';
       assert.equal((await server.ok(['get', 'pods', '-n', 'sel', '--field-selector', sel, '-o', 'name'])).trim(), 'pod/on-1-running');
       const onNode1 = (await client.list(PODS, 'sel', { fieldSelector: 'spec.nodeName=node-1' })).items.map((p) => p.metadata.name).sort();
@@ -383,22 +390,38 @@ describe('API semantics (kubectl and raw HTTPS against a real server)', { skip }
     test('the status subresource ignores spec changes and the main resource ignores status changes', async () => {
       const DEPLOY: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments', namespaced: true };
       await server.ok(['create', 'deployment', 'st', '--image=nginx', '-n', 'misc']);
-      const d = await client.get(DEPLOY, 'misc', 'st');
-      const gen = d.metadata.generation;
-      const changed = {
-        ...d,
-        spec: { ...(d.spec as object), replicas: 7 },
-        status: { ...(d.status as object), observedGeneration: 99, conditions: [{ type: 'Available', status: 'False', reason: 'Test', message: 'from test' }] },
+      // The deployment controller writes this object's status too: retry on conflict, as client-go's RetryOnConflict.
+      const retry = async (write: (cur: KubeObject) => Promise<KubeObject>): Promise<{ before: KubeObject; after: KubeObject }> => {
+        for (let attempt = 0; ; attempt++) {
+          const before = await client.get(DEPLOY, 'misc', 'st');
+          try {
+            return { before, after: await write(before) };
+          } catch (e) {
+            if (!isConflict(e) || attempt >= 10) throw e;
+          }
+        }
       };
-      const viaStatus = await client.updateStatus(DEPLOY, 'misc', changed, { fieldManager: 'test' });
-      assert.equal((viaStatus.spec as { replicas: number }).replicas, 1, 'spec unchanged through /status');
-      assert.equal((viaStatus.status as { observedGeneration: number }).observedGeneration, 99);
-      assert.equal(viaStatus.metadata.generation, gen, 'generation unchanged');
-      const cur = await client.get(DEPLOY, 'misc', 'st');
-      const viaMain = await client.update(DEPLOY, 'misc', { ...cur, spec: { ...(cur.spec as object), replicas: 2 }, status: { observedGeneration: 1 } });
-      assert.equal((viaMain.spec as { replicas: number }).replicas, 2);
-      assert.equal(viaMain.metadata.generation, (gen ?? 0) + 1, 'a spec change bumps generation');
-      assert.notEqual((viaMain.status as { observedGeneration?: number }).observedGeneration, 1, 'status unchanged through the main resource');
+      const viaStatus = await retry((d) =>
+        client.updateStatus(
+          DEPLOY,
+          'misc',
+          {
+            ...d,
+            spec: { ...(d.spec as object), replicas: 7 },
+            status: { ...(d.status as object), observedGeneration: 99, conditions: [{ type: 'Available', status: 'False', reason: 'Test', message: 'from test' }] },
+          },
+          { fieldManager: 'test' },
+        ),
+      );
+      assert.equal((viaStatus.after.spec as { replicas: number }).replicas, 1, 'spec unchanged through /status');
+      assert.equal((viaStatus.after.status as { observedGeneration: number }).observedGeneration, 99);
+      assert.equal(viaStatus.after.metadata.generation, viaStatus.before.metadata.generation, 'generation unchanged');
+      const viaMain = await retry((cur) =>
+        client.update(DEPLOY, 'misc', { ...cur, spec: { ...(cur.spec as object), replicas: 2 }, status: { observedGeneration: 4242 } }),
+      );
+      assert.equal((viaMain.after.spec as { replicas: number }).replicas, 2);
+      assert.equal(viaMain.after.metadata.generation, (viaMain.before.metadata.generation ?? 0) + 1, 'a spec change bumps generation');
+      assert.notEqual((viaMain.after.status as { observedGeneration?: number }).observedGeneration, 4242, 'status unchanged through the main resource');
     });
 
     test('kubectl scale uses the scale subresource; --current-replicas is checked', async () => {

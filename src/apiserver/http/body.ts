@@ -10,24 +10,37 @@ import { decodeKubernetesProtobuf, isProtobufContentType } from '../protobuf/dec
 /** kube-apiserver's default --max-request-body-bytes. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
     req.resume();
-    throw errors.requestEntityTooLarge(`limit is ${limit}`);
+    return Promise.reject(errors.requestEntityTooLarge(`limit is ${limit}`));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > limit) {
-      req.resume();
-      throw errors.requestEntityTooLarge(`limit is ${limit}`);
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Plain events rather than an async iterator: this runs on every write request.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size > limit) {
+        failed = true;
+        req.off('data', onData);
+        req.resume();
+        reject(errors.requestEntityTooLarge(`limit is ${limit}`));
+        return;
+      }
+      chunks.push(b);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.once('error', (e) => {
+      if (!failed) reject(e);
+    });
+  });
 }
 
 /** The media type without parameters, lower-cased; '' when absent. */

@@ -14,8 +14,9 @@
  *         KUBE-FORWARD accepts marked and established traffic.
  *
  * Load balancing is `-m statistic --mode random --probability 1/(n-i)` over
- * the endpoints in order (the last one takes the rest); ClientIP affinity is
- * `-m recent --rcheck --seconds N --reap` per endpoint.
+ * the endpoints in order (the last one takes the rest); source hashing (`sh`)
+ * is the `cluster` match, a jhash of the source address into n buckets;
+ * ClientIP affinity is `-m recent --rcheck --seconds N --reap` per endpoint.
  */
 import { isIPv4 } from 'node:net';
 import type { ProxyState, ServicePortState } from '../dataplane.js';
@@ -211,10 +212,10 @@ export function buildIptablesServiceRules(s: ServicePortState, o: IptablesBuildO
     if (n === undefined) sepOf.set(ep, (n = servicePortEndpointChainName(spn, proto, endpointString(ep))));
     return n;
   };
-  const scheduling = kernelScheduling(info, 'iptables', o.defaultScheduler);
   const affinity = info.sessionAffinity.type === 'ClientIP' ? info.sessionAffinity.timeoutSeconds : undefined;
 
   const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints } = s.categorized;
+  const scheduling = kernelScheduling(info, 'iptables', o.defaultScheduler, Math.max(clusterEndpoints.length, localEndpoints.length));
   const usesClusterChain = clusterEndpoints.length > 0 && usesClusterEndpoints(info);
   const usesLocalChain = localEndpoints.length > 0 && usesLocalEndpoints(info);
   const internalChain = info.internalPolicyLocal ? localChain : clusterChain;
@@ -319,8 +320,15 @@ export function buildIptablesServiceRules(s: ServicePortState, o: IptablesBuildO
     }
     const n = eps.length;
     eps.forEach((ep, i) => {
-      const stat = i < n - 1 ? ` -m statistic --mode random --probability ${computeProbability(n - i)}` : '';
-      rules.push(`-m comment --comment ${quote(`${spn} -> ${endpointString(ep)}`)}${stat} -j ${sep(ep)}`);
+      // The last endpoint takes whatever the others did not (for sh exactly one bucket matches, so this is the same).
+      let pick = '';
+      if (i < n - 1) {
+        pick =
+          scheduling.algorithm === 'sh'
+            ? ` -m cluster --cluster-total-nodes ${n} --cluster-local-node ${i + 1} --cluster-hash-seed 0`
+            : ` -m statistic --mode random --probability ${computeProbability(n - i)}`;
+      }
+      rules.push(`-m comment --comment ${quote(`${spn} -> ${endpointString(ep)}`)}${pick} -j ${sep(ep)}`);
     });
   };
   if (usesClusterChain) toEndpoints(clusterChain, clusterEndpoints);
