@@ -46,6 +46,8 @@ export interface BootstrapOptions {
   readonly securePort: number;
   /** --cluster-dns: the kube-dns Service's ClusterIP (no Service when empty). */
   readonly clusterDNS?: string;
+  /** Where the embedded DNS answers, published as the kube-dns Endpoints (must not be loopback). */
+  readonly dnsEndpoint?: { readonly ip: string; readonly port: number };
 }
 
 export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions): Promise<void> {
@@ -96,6 +98,25 @@ export async function bootstrapCluster(server: ApiServer, opts: BootstrapOptions
       },
     };
     await ensure(server, ['', 'v1', 'services'], 'kube-system', dnsSvc, () => true, (l) => l);
+    if (opts.dnsEndpoint) {
+      // kube-dns has no selector: its Endpoints are written here, and the EndpointSlice
+      // mirroring controller turns them into slices like any hand-written Endpoints.
+      const { ip, port } = opts.dnsEndpoint;
+      const dnsEndpoints: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+        subsets: [{ addresses: [{ ip }], ports: [{ name: 'dns', port, protocol: 'UDP' }, { name: 'dns-tcp', port, protocol: 'TCP' }] }],
+      };
+      await ensure(
+        server,
+        ['', 'v1', 'endpoints'],
+        'kube-system',
+        dnsEndpoints,
+        (live) => isDeepStrictEqual(live.subsets, dnsEndpoints.subsets),
+        (live) => ({ ...live, subsets: dnsEndpoints.subsets }),
+      );
+    }
   }
   if (!opts.advertiseAddress) return; // no usable address: the service stays without endpoints
   const endpoints: KubeObject = {

@@ -15,6 +15,7 @@ import { type ClientConfig, loadKubeconfig } from '../client/kubeconfig.js';
 import { createLogger, setLogLevel } from '../log/logger.js';
 import { type FlagSpec, FlagError, formatHelp, num, parseFlags, str } from './flags.js';
 import { defaultDataDir } from './server-command.js';
+import { isNodeProxyMode, runNodeProxy } from '../proxy/node-proxy.js';
 
 export const AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'server', type: 'string', description: 'API server URL, e.g. https://10.0.0.1:6443', env: 'SWITCHYARD_URL' },
@@ -27,6 +28,7 @@ export const AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'region', type: 'string', description: 'topology.kubernetes.io/region label of the node' },
   { name: 'node-label', type: 'string', description: 'Extra node labels: k=v[,k2=v2]' },
   { name: 'data-dir', type: 'string', description: 'Folder for pod sandboxes and agent state (default <data-dir>/agent)', env: 'SWITCHYARD_DATA_DIR' },
+  { name: 'proxy-mode', type: 'string', default: 'userspace', description: "Service proxy run with the agent: userspace, nftables, iptables, or none" },
   { name: 'runtime', type: 'string', default: 'process', description: "Pod runtime: 'process' (rootless, pods on loopback addresses) or 'netns' (root, a network namespace per pod)" },
   { name: 'kubelet-port', type: 'number', default: 10250, description: 'HTTPS port of the agent endpoint (logs, exec); 0 picks a free port' },
   { name: 'cluster-dns', type: 'string', default: '10.96.0.10', description: 'Cluster DNS server for pods (comma-separated for several)' },
@@ -141,6 +143,15 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   log.info(`node agent ${handle.agent.nodeName} running (pod CIDR ${handle.agent.cidr})`);
   // With pods in network namespaces, this node routes other nodes' pod CIDRs to them (host-gw).
   const routes = new AbortController();
+  const proxyMode = str(values, 'proxy-mode');
+  let proxyDone: Promise<void> = Promise.resolve();
+  if (proxyMode !== 'none') {
+    if (!isNodeProxyMode(proxyMode)) throw new FlagError(`--proxy-mode must be userspace, nftables, iptables or none, got ${JSON.stringify(proxyMode)}`);
+    proxyDone = runNodeProxy(
+      { clientConfig: config, nodeName: handle.agent.nodeName, mode: proxyMode, rootless: runtimeKind === 'process', log: log.child('proxy') },
+      routes.signal,
+    );
+  }
   if (runtimeKind === 'netns') {
     const { runPodRouteSync } = await import('../agent/runtime/netns/pod-route-sync.js');
     void runPodRouteSync({ client, nodeName: handle.agent.nodeName, signal: routes.signal, log: log.child('routes') });
@@ -152,7 +163,7 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
       stopping = true;
       log.info(`${signal} received, stopping the agent`);
       routes.abort();
-      handle.stop().then(
+      proxyDone.then(() => handle.stop()).then(
         () => {
           client.close();
           resolvePromise(0);

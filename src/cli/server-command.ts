@@ -22,8 +22,7 @@ import { DEFAULT_CONTROLLER_CONFIG } from '../controllers/controller-context.js'
 import { type ClusterDns, startClusterDns } from '../dns/cluster-dns.js';
 import { startNodeAgent } from '../agent/agent.js';
 import { netnsRuntimeFactory } from './agent-command.js';
-import { createDataplane } from '../proxy/create-dataplane.js';
-import { ProxyServer } from '../proxy/proxy-server.js';
+import { isNodeProxyMode, runNodeProxy } from '../proxy/node-proxy.js';
 
 /**
  * kube-apiserver publishes a non-loopback address in the `kubernetes` Endpoints
@@ -55,7 +54,7 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'cluster-dns', type: 'string', default: '10.96.0.10', description: 'Cluster DNS service IP' },
   { name: 'cluster-domain', type: 'string', default: 'cluster.local', description: 'Cluster domain' },
   { name: 'token', type: 'string', description: 'Join token agents present (default: generated once and kept in <data-dir>/server/token)', env: 'SWITCHYARD_TOKEN' },
-  { name: 'dns-listen', type: 'string', default: '127.0.0.1:53', description: 'Where the embedded cluster DNS answers (UDP and TCP)' },
+  { name: 'dns-listen', type: 'string', description: "Where the embedded cluster DNS answers, UDP and TCP (default 127.0.0.1:53; <node-ip>:53 with --agent-runtime netns, published as the kube-dns Endpoints)" },
   { name: 'dns-metrics-listen', type: 'string', default: '127.0.0.1:9153', description: "Cluster DNS /metrics, /health and /ready ('' to turn off)" },
   { name: 'disable-dns', type: 'boolean', default: false, description: 'Do not run the embedded cluster DNS' },
   { name: 'disable-agent', type: 'boolean', default: false, description: 'Do not run the embedded node agent' },
@@ -115,7 +114,21 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   });
   await server.restore();
   const addr = await server.listen();
-  await bootstrapCluster(server, { advertiseAddress: advertise, securePort: addr.port, clusterDNS: str(values, 'cluster-dns') });
+  // In a node namespace (netns runtime) the DNS server answers on the node address, which the
+  // kube-dns Service's Endpoints publish, so every node's proxy sends 10.96.0.10:53 there.
+  const dnsListen =
+    str(values, 'dns-listen') ||
+    (str(values, 'agent-runtime') === 'netns' && !bool(values, 'disable-agent') ? `${str(values, 'node-ip') || advertise}:53` : '127.0.0.1:53');
+  const dnsHost = dnsListen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const dnsPort = Number(/:(\d+)$/.exec(dnsListen)?.[1] ?? 53);
+  const dnsEndpoint =
+    !bool(values, 'disable-dns') && dnsHost && !dnsHost.startsWith('127.') && dnsHost !== '::1' && dnsHost !== '0.0.0.0' ? { ip: dnsHost, port: dnsPort } : undefined;
+  await bootstrapCluster(server, {
+    advertiseAddress: advertise,
+    securePort: addr.port,
+    clusterDNS: str(values, 'cluster-dns'),
+    ...(dnsEndpoint ? { dnsEndpoint } : {}),
+  });
   server.markReady();
   const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
@@ -181,39 +194,22 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
       const { runPodRouteSync } = await import('../agent/runtime/netns/pod-route-sync.js');
       void starting.then((a) => runPodRouteSync({ client: agentClient, nodeName: a.agent.nodeName, signal: routes.signal, log: log.child('routes') }));
     }
-    // The node's service proxy (kube-proxy counterpart). With the process runtime pods live on
-    // loopback twins of their IPs, so the proxy serves ClusterIP a.b.c.d on 127.b.c.d and dials
-    // endpoints the same way; NodePorts stay on loopback there.
+    // The node's service proxy (kube-proxy counterpart), next to the agent.
     const proxyMode = str(values, 'proxy-mode');
     const proxyStop = new AbortController();
     let proxyDone: Promise<void> = Promise.resolve();
     if (proxyMode !== 'none') {
-      if (!['userspace', 'nftables', 'iptables'].includes(proxyMode)) throw new FlagError(`--proxy-mode must be userspace, nftables, iptables or none, got ${JSON.stringify(proxyMode)}`);
-      const rootless = runtimeKind === 'process';
-      const proxyClient = new KubeClient(
-        { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem },
-        { component: 'kube-proxy' },
-      );
-      const proxy = new ProxyServer({
-        client: proxyClient,
-        nodeName: (str(values, 'node-name') || hostname()).toLowerCase(),
-        dataplane: createDataplane({
-          mode: proxyMode as 'userspace' | 'nftables' | 'iptables',
+      if (!isNodeProxyMode(proxyMode)) throw new FlagError(`--proxy-mode must be userspace, nftables, iptables or none, got ${JSON.stringify(proxyMode)}`);
+      proxyDone = runNodeProxy(
+        {
+          clientConfig: { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem },
+          nodeName: (str(values, 'node-name') || hostname()).toLowerCase(),
+          mode: proxyMode,
+          rootless: runtimeKind === 'process',
           log: log.child('proxy'),
-          loopbackMapping: rootless,
-          loopbackEndpoints: rootless,
-          manageAddresses: !rootless,
-        }),
-        ...(rootless ? { nodePortAddresses: ['127.0.0.0/8'] } : {}),
-        healthzBindAddress: rootless ? '127.0.0.1:10256' : '0.0.0.0:10256',
-        metricsBindAddress: '127.0.0.1:10249',
-        log: log.child('proxy'),
-      });
-      proxyDone = proxy
-        .start()
-        .then(() => proxy.run(proxyStop.signal))
-        .catch((e: unknown) => log.error(`service proxy stopped: ${e instanceof Error ? e.message : String(e)}`))
-        .finally(() => proxyClient.close());
+        },
+        proxyStop.signal,
+      );
     }
     agent = {
       stop: async () => {
@@ -234,7 +230,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
       dns = await startClusterDns({
         client: controllerClient,
         log: log.child('dns'),
-        listen: str(values, 'dns-listen'),
+        listen: dnsListen,
         metricsListen: str(values, 'dns-metrics-listen'),
         zone: clusterDomain,
         nsAddresses: [str(values, 'cluster-dns')],

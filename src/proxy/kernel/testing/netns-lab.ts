@@ -226,7 +226,11 @@ export class NetnsLab {
    */
   podNetwork(pods: readonly PodSpec[]): string {
     const node = this.addNamespace('node');
+    // The Service route points back out of cbr0, where pod traffic came in: the kernel would send
+    // ICMP redirects, and a redirect just sent rate-limits the REJECT's port-unreachable to that pod.
+    for (const scope of ['all', 'default']) this.exec(node, ['sysctl', '-qw', `net.ipv4.conf.${scope}.send_redirects=0`]);
     this.exec(node, ['ip', 'link', 'add', 'cbr0', 'type', 'bridge']);
+    this.exec(node, ['sysctl', '-qw', 'net.ipv4.conf.cbr0.send_redirects=0']);
     this.exec(node, ['ip', 'addr', 'add', `${LAB_NODE_IP}/24`, 'dev', 'cbr0']);
     this.exec(node, ['ip', 'link', 'set', 'cbr0', 'up']);
     this.exec(node, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
