@@ -1,7 +1,9 @@
-/** Picks the Dataplane for `--proxy-mode` (the kernel modes register here when they land). */
+/** Picks the Dataplane for `--proxy-mode`. */
 import type { Logger } from '../log/logger.js';
 import { type AddressMapper, IdentityAddressMapper, LoopbackAddressMapper } from './address-mapper.js';
 import type { Dataplane, ProxyMode } from './dataplane.js';
+import { IptablesDataplane } from './iptables/iptables-dataplane.js';
+import { NftablesDataplane } from './nftables/nftables-dataplane.js';
 import type { SchedulerName } from './schedulers/scheduler.js';
 import { UserspaceDataplane } from './userspace/userspace-dataplane.js';
 
@@ -16,6 +18,12 @@ export interface DataplaneSettings {
   readonly manageAddresses?: boolean;
   readonly defaultScheduler?: SchedulerName;
   readonly udpIdleTimeoutMs?: number;
+  /** Kernel modes: pod network (--cluster-cidr); cluster-IP traffic from outside it is masqueraded. */
+  readonly clusterCIDR?: string;
+  /** Kernel modes: program this named network namespace instead of our own. */
+  readonly netns?: string;
+  /** Kernel modes on a dedicated node: allow the host's initial network namespace (refused otherwise). */
+  readonly allowHostNetns?: boolean;
 }
 
 export class UnsupportedProxyModeError extends Error {}
@@ -35,7 +43,16 @@ export function createDataplane(s: DataplaneSettings): Dataplane {
       });
     }
     case 'nftables':
-    case 'iptables':
-      throw new UnsupportedProxyModeError(`proxy mode ${s.mode} is not available yet; use --proxy-mode userspace`);
+    case 'iptables': {
+      // Both constructors throw when the rules would land in the host's network namespace.
+      const opts = {
+        ...(s.log ? { log: s.log } : {}),
+        ...(s.defaultScheduler ? { defaultScheduler: s.defaultScheduler } : {}),
+        ...(s.clusterCIDR ? { clusterCIDR: s.clusterCIDR } : {}),
+        ...(s.netns !== undefined ? { netns: s.netns } : {}),
+        allowHostNetns: s.allowHostNetns ?? false,
+      };
+      return s.mode === 'nftables' ? new NftablesDataplane(opts) : new IptablesDataplane(opts);
+    }
   }
 }

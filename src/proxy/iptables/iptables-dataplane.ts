@@ -21,9 +21,10 @@ import type { NetnsCheck } from '../address-mapper.js';
 import type { Dataplane, ProxyState, ServicePortState, SyncFailure, SyncResult, VirtualServiceStatus } from '../dataplane.js';
 import { type CommandRunner, ExecCommandRunner, describeFailure, findExecutable } from '../kernel/command-runner.js';
 import { planConntrackCleanup, runConntrackCleanup } from '../kernel/conntrack.js';
+import { kernelScheduling } from '../kernel/kernel-scheduling.js';
 import { kernelStatus } from '../kernel/kernel-status.js';
 import { checkKernelNetns } from '../kernel/netns-guard.js';
-import type { ServicePortKey } from '../types.js';
+import { ANNOTATION_SCHEDULER, type ServicePortKey } from '../types.js';
 import {
   IPT_TABLES,
   type IptServiceRules,
@@ -113,6 +114,10 @@ export class IptablesDataplane implements Dataplane {
     if (!check.ok) throw new Error(`iptables proxy mode: ${check.reason}`);
     this.runner = opts.runner ?? new ExecCommandRunner(opts.netns !== undefined ? { netns: opts.netns } : {});
     if (opts.variant) this.variant = opts.variant;
+    const fallback = kernelScheduling({}, 'iptables', opts.defaultScheduler);
+    if (fallback.unavailable !== undefined) {
+      opts.log?.warn(`default scheduler ${fallback.unavailable} is not available in iptables mode (random and sh are); Services without the ${ANNOTATION_SCHEDULER} annotation use random`);
+    }
   }
 
   /** The variant in use (decided at the first sync when not configured). */
@@ -134,8 +139,11 @@ export class IptablesDataplane implements Dataplane {
     const sorted = new Map([...services].sort(([a], [b]) => cmp(a, b)));
     const next: IptablesRuleset = { ...buildIptablesFixed(state, this.opts), services: sorted };
     for (const key of keys) {
+      // The default scheduler's fallback was logged once at startup; here only what a Service asked for.
       const r = services.get(key);
-      if (r?.scheduling.unavailable !== undefined) this.warnOnce(`sched|${key}|${r.scheduling.unavailable}`, `service ${key}: scheduler ${r.scheduling.label}`);
+      if (r?.scheduling.unavailable !== undefined && state.services.get(key)?.info.scheduler !== undefined) {
+        this.warnOnce(`sched|${key}|${r.scheduling.label}`, `service ${key}: scheduler ${r.scheduling.label}`);
+      }
     }
 
     let input: string;

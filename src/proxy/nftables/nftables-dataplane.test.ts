@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProxyState } from '../dataplane.js';
+import { createLogger } from '../../log/logger.js';
 import { FakeCommandRunner } from '../kernel/fake-command-runner.js';
 import { buildProxyState } from '../proxy-state.js';
 import { ep, portInfo } from '../testing/fixtures.js';
@@ -123,6 +124,21 @@ describe('nftables dataplane: failures, conntrack, status, close', () => {
       st.map((v) => `${v.kind} ${v.protocol} ${v.address}:${v.port} ${v.scheduler} ${v.realServers.map((r) => `${r.address}:${r.port}`).join(',')}`),
       ['ClusterIP TCP 10.96.0.10:80 random (lc not available in nftables mode) 10.244.0.2:8080,10.244.0.3:8080', 'NodePort TCP 192.168.0.10:30080 random (lc not available in nftables mode) 10.244.0.2:8080,10.244.0.3:8080'],
     );
+  });
+
+  test('an unavailable default scheduler is logged once; a Service asking for one is logged once per Service', async () => {
+    const lines: string[] = [];
+    const fake = new FakeNft();
+    const runner = new FakeCommandRunner((argv, input) => fake.handle(argv, input));
+    const dp = new NftablesDataplane({ runner, netnsCheck: OK, defaultScheduler: 'rr', log: createLogger('t', (l) => lines.push(l)) });
+    const svcs = [{ info: web, endpoints: eps(2, 3) }, { info: { ...dns, scheduler: 'lc' }, endpoints: eps(4) }];
+    await dp.sync(state(svcs));
+    await dp.sync(state(svcs));
+    const warnings = lines.filter((l) => /not available/.test(l));
+    assert.equal(warnings.length, 2, lines.join('\n'));
+    assert.match(warnings[0] ?? '', /default scheduler rr is not available in nftables mode/);
+    assert.match(warnings[1] ?? '', /service ns\/dns:\/UDP: scheduler lc is not available in nftables mode, using random/);
+    assert.equal(dp.status()[0]?.scheduler, 'random (rr not available in nftables mode)');
   });
 
   test('close deletes the table', async () => {

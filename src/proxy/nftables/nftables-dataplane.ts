@@ -14,7 +14,7 @@ import { planConntrackCleanup, runConntrackCleanup } from '../kernel/conntrack.j
 import { kernelScheduling } from '../kernel/kernel-scheduling.js';
 import { kernelStatus } from '../kernel/kernel-status.js';
 import { checkKernelNetns } from '../kernel/netns-guard.js';
-import type { ServicePortKey } from '../types.js';
+import { ANNOTATION_SCHEDULER, type ServicePortKey } from '../types.js';
 import {
   NFT_FAMILY,
   NFT_TABLE,
@@ -75,6 +75,10 @@ export class NftablesDataplane implements Dataplane {
     const check = opts.netnsCheck ? opts.netnsCheck() : checkKernelNetns({ ...(opts.netns !== undefined ? { netns: opts.netns } : {}), allowHostNetns: opts.allowHostNetns ?? false });
     if (!check.ok) throw new Error(`nftables proxy mode: ${check.reason}`);
     this.runner = opts.runner ?? new ExecCommandRunner(opts.netns !== undefined ? { netns: opts.netns } : {});
+    const fallback = kernelScheduling({}, 'nftables', opts.defaultScheduler);
+    if (fallback.unavailable !== undefined) {
+      opts.log?.warn(`default scheduler ${fallback.unavailable} is not available in nftables mode (random and sh are); Services without the ${ANNOTATION_SCHEDULER} annotation use random`);
+    }
   }
 
   async sync(state: ProxyState): Promise<SyncResult> {
@@ -91,8 +95,12 @@ export class NftablesDataplane implements Dataplane {
     const next: NftRuleset = { base: buildNftBase(state, this.opts), services };
     const owned = resolveElementOwners(next);
     for (const c of owned.conflicts) this.warnOnce(`conflict|${c.service}|${elementId(c.element)}`, `service ${c.service}: ${c.element.key} in ${c.element.map} is already used by ${c.owner}; ignored`);
-    for (const r of services.values()) {
-      if (r.scheduling.unavailable !== undefined) this.warnOnce(`sched|${r.key}|${r.scheduling.unavailable}`, `service ${r.key}: scheduler ${r.scheduling.unavailable} is not available in nftables mode, using random`);
+    for (const key of keys) {
+      // The default scheduler's fallback was logged once at startup; here only what a Service asked for.
+      const r = services.get(key);
+      if (r?.scheduling.unavailable !== undefined && state.services.get(key)?.info.scheduler !== undefined) {
+        this.warnOnce(`sched|${key}|${r.scheduling.unavailable}`, `service ${key}: scheduler ${r.scheduling.unavailable} is not available in nftables mode, using random`);
+      }
     }
     const nextElements = indexElements(owned.elements);
 

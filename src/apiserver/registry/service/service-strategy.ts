@@ -11,6 +11,13 @@ import { validateService, validateServiceStatusUpdate, validateServiceUpdate } f
 
 export const serviceStrategy: ResourceStrategy = {
   validatesObjectMeta: true,
+
+  /** Field selectors upstream supports on Services (besides metadata.name/namespace). */
+  fieldLabels(obj: KubeObject): Record<string, string> {
+    const spec = (isRecord(obj['spec']) ? obj['spec'] : {}) as { clusterIP?: string; type?: string };
+    return { 'spec.clusterIP': spec.clusterIP ?? '', 'spec.type': spec.type ?? '' };
+  },
+
   defaults(obj: KubeObject): void {
     defaultService(obj);
   },
