@@ -46,7 +46,27 @@ export function imageBaseName(image: string): string {
   return repo.slice(repo.lastIndexOf('/') + 1);
 }
 
-const SHELL_IMAGES = new Set(['busybox', 'alpine', 'ubuntu', 'debian', 'centos', 'fedora', 'curlimages/curl', 'curl']);
+/** The tag of an image reference, or '' (none, or a digest reference). */
+function imageTag(image: string): string {
+  const ref = image.trim();
+  if (ref.includes('@')) return '';
+  const lastSlash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > lastSlash ? ref.slice(colon + 1) : '';
+}
+
+/**
+ * nginx has only released 0.x and 1.x with minor versions well below 100; a numeric tag outside
+ * that (the Deployments page's `nginx:1.161` typo) does not exist, so the rollout must get stuck
+ * in ImagePullBackOff as it does on a real cluster.
+ */
+function missingNginxTag(image: string): boolean {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:-.*)?$/.exec(imageTag(image));
+  if (!m) return false;
+  return Number(m[1]) > 1 || Number(m[2]) > 50 || Number(m[3] ?? 0) > 50;
+}
+
+const SHELL_IMAGES = new Set(['busybox', 'alpine', 'ubuntu', 'debian', 'centos', 'fedora', 'curlimages/curl', 'curl', 'busyboxplus']);
 
 /** Built-in equivalents of well-known images' default programs. */
 function builtinFor(base: string, args: readonly string[], ctx: ImageContext): ResolvedProgram | undefined {
@@ -68,6 +88,7 @@ function builtinFor(base: string, args: readonly string[], ctx: ImageContext): R
     case 'pause':
       return pause(ctx);
     case 'nginx':
+    case 'nginxhttps': // bprashanth/nginxhttps of the "Connecting Applications with Services" tutorial (port 80 only)
       return { ok: true, argv: [...self, 'netexec', '--http-port=80', '--udp-port=-1', '--content=nginx'], via: 'switchyard built-in static server (nginx welcome page)' };
     case 'myapp':
       return { ok: true, argv: [...self, 'netexec', '--http-port=80', '--udp-port=-1', '--content=myapp'], via: 'switchyard built-in static server (myapp page)' };
@@ -83,6 +104,9 @@ function pause(ctx: ImageContext): ResolvedProgram {
 export function resolveProgram(image: string, command: readonly string[], args: readonly string[], ctx: ImageContext): ResolvedProgram {
   const base = imageBaseName(image);
   const repo = imageRepository(image);
+  if (repo === 'nginx' && missingNginxTag(image)) {
+    return { ok: false, message: `manifest for ${image} not found: manifest unknown: manifest unknown` };
+  }
   if (command.length > 0) {
     const [exe = '', ...rest] = [...command, ...args];
     const exeBase = exe.slice(exe.lastIndexOf('/') + 1);

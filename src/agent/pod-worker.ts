@@ -78,6 +78,8 @@ class ContainerRunner {
   private killDeadline = 0;
   private killTimer: NodeJS.Timeout | undefined;
   private runningImage = '';
+  /** Environment the current process started with: `kubectl exec` sees this, as with a real container. */
+  startedEnv: Record<string, string> | undefined;
   /** Set when a restart is forced (liveness, spec change); the exit then always restarts. */
   private forcedRestart = false;
   private attempt: number;
@@ -239,6 +241,7 @@ class ContainerRunner {
     }
     this.handle = handle;
     this.runningImage = image;
+    this.startedEnv = Object.fromEntries(env.env);
     if (this.stopping) handle.kill('SIGKILL');
     w.ctx.log.debug(`pod ${podKey(w.pod)}: container ${this.spec.name} started as pid ${handle.pid} (${program.via}: ${program.argv.join(' ')})`);
     this.event('Normal', 'Created', `Created container ${this.spec.name}`);
@@ -501,6 +504,9 @@ export class PodWorker {
   async execEnvironment(containerName: string): Promise<Record<string, string> | undefined> {
     const c = this.containerSpec(containerName, false) ?? this.containerSpec(containerName, true);
     if (!c) return undefined;
+    // A running container keeps the environment it started with (services created later are not in it).
+    const running = [...this.runners, ...this.initRunners].find((x) => x.spec.name === containerName && x.handle !== undefined);
+    if (running?.startedEnv) return { ...running.startedEnv };
     const env = await this.containerEnvironment(c);
     return env.ok ? Object.fromEntries(env.env) : {};
   }

@@ -28,7 +28,7 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
   assert.fail(`timed out waiting for ${what}`);
 }
 
-describe('startClusterDns with informers', () => {
+for (const workers of [0, 2]) describe(`startClusterDns with informers, ${workers ? `${workers} worker processes` : 'in process'}`, () => {
   const fake = new FakeApiServer();
   let client: KubeClient;
   let dns: ClusterDns;
@@ -48,7 +48,7 @@ describe('startClusterDns with informers', () => {
     upstream = new DnsServer({ host: '127.0.0.1', port: 0, handler: new QueryHandler({ backends: [new StaticZoneBackend('example.org.', ['www.example.org. 60 IN A 192.0.2.8'])], metrics: new DnsMetrics('up') }) });
     const up = await upstream.listen();
     client = new KubeClient({ server: await fake.start() }, { component: 'dns-test' });
-    dns = await startClusterDns({ client, log, listen: '127.0.0.1:0', metricsListen: '127.0.0.1:0', upstreams: [`127.0.0.1:${up.port}`], hostSearch: [] });
+    dns = await startClusterDns({ client, log, listen: '127.0.0.1:0', metricsListen: '127.0.0.1:0', upstreams: [`127.0.0.1:${up.port}`], hostSearch: [], workers });
     assert.ok(await dns.waitForSync());
   });
 
@@ -60,9 +60,10 @@ describe('startClusterDns with informers', () => {
   });
 
   test('prints a clear startup line', () => {
-    const line = lines.find((l) => l.includes('listening on'));
+    const line = lines.find((l) => l.includes(`listening on 127.0.0.1:${dns.port} `));
     assert.ok(line);
-    assert.match(line, new RegExp(`cluster DNS for cluster\\.local\\. listening on 127\\.0\\.0\\.1:${dns.port} \\(udp\\+tcp\\); ttl 5s; upstreams 127\\.0\\.0\\.1:\\d+; autopath on; metrics, health and ready on http://127\\.0\\.0\\.1:${dns.metricsPort ?? 0}`));
+    const procs = workers ? `, ${workers} worker processes` : '';
+    assert.match(line, new RegExp(`cluster DNS for cluster\\.local\\. listening on 127\\.0\\.0\\.1:${dns.port} \\(udp\\+tcp${procs}\\); ttl 5s; upstreams 127\\.0\\.0\\.1:\\d+; autopath on; metrics, health and ready on http://127\\.0\\.0\\.1:${dns.metricsPort ?? 0}`));
   });
 
   test('answers from the listed objects and follows watch events', async () => {
@@ -93,5 +94,22 @@ describe('startClusterDns with informers', () => {
     assert.equal((await fetch(`http://127.0.0.1:${dns.metricsPort ?? 0}/ready`)).status, 200);
     const text = await (await fetch(`http://127.0.0.1:${dns.metricsPort ?? 0}/metrics`)).text();
     assert.match(text, /^switchyard_dns_kubernetes_synced 1$/m);
+  });
+
+  test('answers over TCP too', async () => {
+    const r = await exchange(dns.port, question('www.example.org.', 'A'), { tcp: true });
+    assert.deepEqual(r.answers.map(formatRecord), ['www.example.org. 60 IN A 192.0.2.8']);
+  });
+
+  test('/metrics counts every query, whichever process answered it', async () => {
+    const total = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${dns.metricsPort ?? 0}/metrics`)).text();
+      let n = 0;
+      for (const m of text.matchAll(/^coredns_dns_requests_total\{[^}]*type="TXT"[^}]*\} (\d+)$/gm)) n += Number(m[1]);
+      return n;
+    };
+    const before = await total();
+    for (let i = 0; i < 20; i++) await exchange(dns.port, question(`q${i}.default.svc.cluster.local.`, 'TXT'));
+    assert.equal((await total()) - before, 20);
   });
 });

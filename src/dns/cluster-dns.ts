@@ -6,16 +6,15 @@
 import { existsSync } from 'node:fs';
 import type { ListWatchClient } from '../client/informer.js';
 import type { Logger } from '../log/logger.js';
-import { Forwarder } from './forward.js';
-import { QueryHandler } from './handler.js';
+import { type DnsWorkers, startDnsWorkers } from './dns-workers.js';
 import { type HttpEndpoints, startHttpEndpoints } from './http-endpoints.js';
 import { ClusterIndex } from './kubernetes/cluster-index.js';
-import { KubernetesBackend } from './kubernetes/kubernetes-backend.js';
 import { watchCluster } from './kubernetes/watch-cluster.js';
 import { canonicalName } from './message/name.js';
 import { DnsMetrics } from './metrics.js';
 import { formatUpstream, parseUpstream, readResolvConf, type Upstream } from './resolv-conf.js';
 import { DnsServer, splitHostPort } from './server.js';
+import { buildServing, type Serving, type ServingConfig, serverLabel } from './serving.js';
 
 export const DEFAULT_DNS_LISTEN = '127.0.0.1:53';
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9153';
@@ -49,6 +48,13 @@ export interface ClusterDnsOptions {
   /** Forwarded answers cached at most (default 9984; 0: off). */
   readonly cacheSize?: number;
   readonly upstreamTimeoutMs?: number;
+  /**
+   * Worker processes answering queries (node:cluster, one shared UDP socket and TCP listener;
+   * this process keeps the informers and feeds each worker a copy of the index). 0, the
+   * default, answers in this process. Worth it only with spare cores: one process is bound by
+   * Node's per-datagram cost (roughly 25 µs), not by the DNS logic.
+   */
+  readonly workers?: number;
 }
 
 export interface ClusterDns {
@@ -58,6 +64,8 @@ export interface ClusterDns {
   readonly metricsPort: number | undefined;
   readonly upstreams: readonly string[];
   readonly index: ClusterIndex;
+  /** Worker processes serving (0: queries are answered in this process). */
+  readonly workers: number;
   /** True once Services, EndpointSlices, Namespaces (and Pods with autopath) have synced. */
   ready(): boolean;
   waitForSync(): Promise<boolean>;
@@ -88,14 +96,11 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
   const hostSearch = (opts.hostSearch ?? resolv.search).map(canonicalName).filter((s) => s !== zone && !s.endsWith(`.${zone}`));
 
   const autopath = opts.autopath ?? true;
+  const workerCount = opts.workers ?? 0;
+  if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 64) throw new Error(`workers must be a whole number from 0 to 64, got ${workerCount}`);
   const stop = new AbortController();
   const index = new ClusterIndex();
   const watch = watchCluster({ client: opts.client, index, signal: stop.signal, pods: autopath, log: log.child('dns-informers') });
-  const backend = new KubernetesBackend(index, { zone, ttl, nsAddresses: opts.nsAddresses ?? [] }, () => watch.synced(), autopath);
-
-  const server = `dns://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const metrics = new DnsMetrics(server);
-  metrics.kubernetesSynced.set([], () => (watch.synced() ? 1 : 0));
 
   // Forwarding to ourselves would loop (CoreDNS's `loop` plugin detects the same thing at runtime).
   const self = (u: Upstream): boolean =>
@@ -107,12 +112,51 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
   }
   if (upstreams.length === 0) log.warn('no upstream resolvers: names outside the cluster zone will get SERVFAIL');
 
-  const forwarder = new Forwarder({ upstreams, metrics, log: log.child('dns-forward'), cacheSize: opts.cacheSize, timeoutMs: opts.upstreamTimeoutMs });
-  const handler = new QueryHandler({ backends: [backend], forwarder, metrics, log, logQueries: opts.logQueries, shuffle: opts.shuffle, hostSearch });
-  const dns = new DnsServer({ host, port, handler, log });
+  const cfg: ServingConfig = {
+    host,
+    port,
+    zone,
+    ttl,
+    nsAddresses: opts.nsAddresses ?? [],
+    autopath,
+    upstreams,
+    hostSearch,
+    logQueries: opts.logQueries ?? false,
+    shuffle: opts.shuffle ?? false,
+    cacheSize: opts.cacheSize,
+    upstreamTimeoutMs: opts.upstreamTimeoutMs,
+  };
+  // In-process serving, or workers fed from this process's index.
+  let serving: Serving | undefined;
+  let dns: DnsServer | undefined;
+  let workers: DnsWorkers | undefined;
   let http: HttpEndpoints | undefined;
+  const closeServing = async (): Promise<void> => {
+    serving?.forwarder.close();
+    await Promise.all([dns?.close(), workers?.close()]);
+  };
   try {
-    const bound = await dns.listen();
+    let boundPort: number;
+    let metrics: { render(): string | Promise<string> };
+    if (workerCount === 0) {
+      serving = buildServing(cfg, index, () => watch.synced(), log);
+      serving.metrics.kubernetesSynced.set([], () => (watch.synced() ? 1 : 0));
+      dns = new DnsServer({ host, port, handler: serving.handler, log });
+      boundPort = (await dns.listen()).port;
+      metrics = serving.metrics;
+    } else {
+      const w = await startDnsWorkers({ count: workerCount, cfg, index, synced: () => watch.synced(), whenSynced: watch.waitForSync(), log });
+      workers = w;
+      boundPort = w.port;
+      metrics = {
+        render: async () => {
+          const m = new DnsMetrics(serverLabel(cfg));
+          m.kubernetesSynced.set([], watch.synced() ? 1 : 0);
+          for (const snap of await w.metrics()) m.absorb(snap);
+          return m.render();
+        },
+      };
+    }
     const metricsListen = opts.metricsListen ?? DEFAULT_METRICS_LISTEN;
     if (metricsListen) {
       const m = splitHostPort(metricsListen, 9153);
@@ -120,7 +164,7 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
     }
     const ups = upstreams.map(formatUpstream);
     log.info(
-      `cluster DNS for ${zone} listening on ${host.includes(':') ? `[${host}]` : host}:${bound.port} (udp+tcp); ttl ${ttl}s; upstreams ${ups.join(', ') || '(none)'}; autopath ${autopath ? 'on' : 'off'}` +
+      `cluster DNS for ${zone} listening on ${host.includes(':') ? `[${host}]` : host}:${boundPort} (udp+tcp${workerCount ? `, ${workerCount} worker processes` : ''}); ttl ${ttl}s; upstreams ${ups.join(', ') || '(none)'}; autopath ${autopath ? 'on' : 'off'}` +
         (http ? `; metrics, health and ready on http://${splitHostPort(metricsListen, 9153).host}:${http.port}` : ''),
     );
     void watch.waitForSync().then((ok) => {
@@ -129,23 +173,22 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
     const h = http;
     return {
       host,
-      port: bound.port,
+      port: boundPort,
       metricsPort: h?.port,
       upstreams: ups,
       index,
+      workers: workerCount,
       ready: () => watch.synced(),
       waitForSync: () => watch.waitForSync(),
       close: async () => {
         stop.abort();
-        forwarder.close();
-        await Promise.all([dns.close(), h?.close()]);
+        await Promise.all([closeServing(), h?.close()]);
         await watch.done;
       },
     };
   } catch (err) {
     stop.abort();
-    forwarder.close();
-    await dns.close();
+    await closeServing();
     await http?.close();
     throw err;
   }

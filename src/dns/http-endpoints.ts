@@ -6,12 +6,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DnsMetrics } from './metrics.js';
 
 export interface HttpEndpointsOptions {
   readonly host: string;
   readonly port: number;
-  readonly metrics: DnsMetrics;
+  /** The exposition text; with worker processes, gathered from them first. */
+  readonly metrics: { render(): string | Promise<string> };
   readonly ready: () => boolean;
 }
 
@@ -28,7 +28,15 @@ export async function startHttpEndpoints(opts: HttpEndpointsOptions): Promise<Ht
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n');
-    if (path === '/metrics') return send(200, opts.metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');
+    if (path === '/metrics') {
+      const text = opts.metrics.render();
+      if (typeof text === 'string') return send(200, text, 'text/plain; version=0.0.4; charset=utf-8');
+      void text.then(
+        (t) => send(200, t, 'text/plain; version=0.0.4; charset=utf-8'),
+        (err: unknown) => send(500, `metrics: ${err instanceof Error ? err.message : String(err)}\n`),
+      );
+      return;
+    }
     if (path === '/health') return send(200, 'OK');
     if (path === '/ready') return opts.ready() ? send(200, 'OK') : send(503, 'kubernetes: not synced\n');
     return send(404, 'not found\n');

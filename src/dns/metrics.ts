@@ -78,6 +78,10 @@ export class Counter implements Family {
     return this.series.get(labels.join('\u0000'))?.value ?? 0;
   }
 
+  dump(): [Labels, number][] {
+    return [...this.series.values()].map((s) => [s.labels, s.value]);
+  }
+
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
     for (const s of this.series.values()) lines.push(`${this.name}${labelText(this.labelNames, s.labels)} ${fmt(s.value)}`);
@@ -96,6 +100,17 @@ export class Gauge implements Family {
   /** A fixed value, or a function read at scrape time. */
   set(labels: Labels, value: number | (() => number)): void {
     this.series.set(labels.join('\u0000'), { labels: [...labels], value });
+  }
+
+  /** Adds to a fixed value (summing worker processes' gauges). */
+  add(labels: Labels, by: number): void {
+    const s = this.series.get(labels.join('\u0000'));
+    const cur = s === undefined ? 0 : typeof s.value === 'function' ? s.value() : s.value;
+    this.set(labels, cur + by);
+  }
+
+  dump(): [Labels, number][] {
+    return [...this.series.values()].map((s) => [s.labels, typeof s.value === 'function' ? s.value() : s.value]);
   }
 
   render(): string {
@@ -132,6 +147,18 @@ export class Histogram implements Family {
     return this.series.get(labels.join('\u0000'))?.count ?? 0;
   }
 
+  dump(): [Labels, number[], number, number][] {
+    return [...this.series.values()].map((s) => [s.labels, s.counts, s.sum, s.count]);
+  }
+
+  /** Adds another process's series (same buckets). */
+  add(labels: Labels, counts: readonly number[], sum: number, count: number): void {
+    const s = this.child(labels);
+    for (let i = 0; i < s.counts.length; i++) s.counts[i] = (s.counts[i] as number) + (counts[i] ?? 0);
+    s.sum += sum;
+    s.count += count;
+  }
+
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const s of this.series.values()) {
@@ -162,6 +189,16 @@ export function metricType(typeName: string): string {
   return MONITORED_TYPES.has(typeName) ? typeName : 'other';
 }
 
+/**
+ * The values of a worker process's DnsMetrics, plain data for IPC: family name → series.
+ * build_info and the sync gauge are the primary's own and are not included.
+ */
+export interface MetricsSnapshot {
+  readonly counters: Record<string, [Labels, number][]>;
+  readonly gauges: Record<string, [Labels, number][]>;
+  readonly histograms: Record<string, [Labels, number[], number, number][]>;
+}
+
 /** Every metric family of the DNS server, with CoreDNS's names. */
 export class DnsMetrics {
   readonly requests = new Counter('coredns_dns_requests_total', 'Counter of DNS requests made per zone, protocol and family.', ['server', 'zone', 'view', 'proto', 'family', 'type']);
@@ -184,6 +221,30 @@ export class DnsMetrics {
   /** `server` label value, CoreDNS style: `dns://host:port`. */
   constructor(readonly server: string) {
     this.buildInfo.set(['switchyard-0.1.0', '', process.version], 1);
+  }
+
+  private counterFamilies(): Counter[] {
+    return [this.requests, this.responses, this.panics, this.cacheHits, this.cacheMisses, this.forwardRequests, this.forwardResponses, this.forwardHealthcheckFailures, this.autopathSuccess];
+  }
+
+  private histogramFamilies(): Histogram[] {
+    return [this.duration, this.requestSize, this.responseSize, this.forwardDuration];
+  }
+
+  /** Current values of the per-query families (what worker processes send the primary). */
+  snapshot(): MetricsSnapshot {
+    const counters: Record<string, [Labels, number][]> = {};
+    for (const c of this.counterFamilies()) counters[c.name] = c.dump();
+    const histograms: Record<string, [Labels, number[], number, number][]> = {};
+    for (const h of this.histogramFamilies()) histograms[h.name] = h.dump();
+    return { counters, gauges: { [this.cacheEntries.name]: this.cacheEntries.dump() }, histograms };
+  }
+
+  /** Adds a snapshot's values to these (the primary sums its workers this way before rendering). */
+  absorb(s: MetricsSnapshot): void {
+    for (const c of this.counterFamilies()) for (const [labels, v] of s.counters[c.name] ?? []) c.inc(labels, v);
+    for (const h of this.histogramFamilies()) for (const [labels, counts, sum, count] of s.histograms[h.name] ?? []) h.add(labels, counts, sum, count);
+    for (const [labels, v] of s.gauges[this.cacheEntries.name] ?? []) this.cacheEntries.add(labels, v);
   }
 
   render(): string {

@@ -20,6 +20,12 @@ export interface DnsServerOptions {
   readonly tcpIdleMs?: number;
   /** Most simultaneous TCP connections (default 1000); more are closed at once. */
   readonly maxTcpConnections?: number;
+  /**
+   * TCP port when UDP binds `port` 0 but must land on a known port: a cluster worker binds UDP
+   * port 0 to share the first worker's socket (same bind key) and TCP on the port that got.
+   * listen() fails when the UDP port differs.
+   */
+  readonly tcpPort?: number;
 }
 
 export interface DnsListening {
@@ -66,11 +72,16 @@ export class DnsServer {
           resolve(udp.address().port);
         });
       });
+      const want = this.opts.tcpPort;
+      if (want !== undefined && want !== port) {
+        udp.close();
+        throw new Error(`UDP socket is on port ${port}, not the expected ${want}`);
+      }
       try {
-        this.tcp = await this.listenTcp(port);
+        this.tcp = await this.listenTcp(want ?? port);
       } catch (err) {
         udp.close();
-        if (this.opts.port === 0 && attempt < 10 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+        if (this.opts.port === 0 && want === undefined && attempt < 10 && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
         throw err;
       }
       this.udp = udp;

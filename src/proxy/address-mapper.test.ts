@@ -50,4 +50,16 @@ describe('address mappers', () => {
     assert.deepEqual(checkPrivateNetns({ readlink, readFile: () => '         0          0          1\n' }), { ok: true, netns: 'net:[3]' });
     assert.equal(checkPrivateNetns({ readlink, readFile: () => '0 0 4294967295' }).ok, false);
   });
+
+  test('checkPrivateNetns: PID 1 unreadable, kthreadd (PID 2) stands in for the initial namespace', () => {
+    const probe = (self: string) => ({
+      readlink: (p: string): string => {
+        if (p === '/proc/1/ns/net') throw new Error('EACCES');
+        return p === '/proc/2/ns/net' ? 'net:[1]' : self;
+      },
+      readFile: (p: string): string => (p === '/proc/2/comm' ? 'kthreadd\n' : '0 0 4294967295'),
+    });
+    assert.deepEqual(checkPrivateNetns(probe('net:[7]')), { ok: true, netns: 'net:[7]' });
+    assert.match(String((checkPrivateNetns(probe('net:[1]')) as { reason?: string }).reason), /host network namespace/);
+  });
 });

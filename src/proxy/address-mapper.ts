@@ -90,9 +90,10 @@ const realProbe: NetnsProbe = { readlink: (p) => readlinkSync(p), readFile: (p) 
 /**
  * Refuses the host network namespace: ours must differ from PID 1's. (Inside a
  * container PID 1 shares our namespace, so this errs on the side of refusing.)
- * When PID 1's namespace cannot be read, we are allowed only inside a child
- * user namespace (e.g. `unshare -rn`): from there only namespaces owned by that
- * user namespace can be changed, never the host's.
+ * When PID 1's namespace cannot be read, kthreadd's (PID 2) is compared
+ * instead; failing that, we are allowed only inside a child user namespace
+ * (e.g. `unshare -rn`): from there only namespaces owned by that user
+ * namespace can be changed, never the host's.
  */
 export function checkPrivateNetns(probe: NetnsProbe = realProbe): NetnsCheck {
   let self: string;
@@ -105,6 +106,17 @@ export function checkPrivateNetns(probe: NetnsProbe = realProbe): NetnsCheck {
   try {
     init = probe.readlink('/proc/1/ns/net');
   } catch (e) {
+    // Some sandboxes deny PID 1's link even to root: kthreadd (PID 2, a kernel thread) always
+    // lives in the initial network namespace, so it stands in when /proc/2 really is kthreadd.
+    try {
+      if (probe.readFile('/proc/2/comm').trim() === 'kthreadd') {
+        const kthreadd = probe.readlink('/proc/2/ns/net');
+        if (self === kthreadd) return { ok: false, reason: `this process runs in the host network namespace (${self}); refusing to add addresses` };
+        return { ok: true, netns: self };
+      }
+    } catch {
+      // Fall through to the user-namespace rule.
+    }
     let uidMap = '';
     try {
       uidMap = probe.readFile('/proc/self/uid_map').trim().split(/\s+/).join(' ');

@@ -9,6 +9,7 @@ import { clearStatus, keepStatus, updateGeneration } from './generation.js';
 import { goIntOrString, invalidRendered, notSupportedRendered } from './go-format.js';
 import { type JsonRecord, ensureRecord, num, rec, setDefault, str } from './json-shape.js';
 import { defaultWorkloadTemplate } from './pod-template-defaults.js';
+import { DEPLOYMENT_OMITEMPTY_COUNTERS, dropZeroStatusCounters } from './omit-empty.js';
 import {
   intOrPercentValue,
   nonNegative,
@@ -22,6 +23,7 @@ import {
 
 /** SetDefaults_Deployment plus the pod template defaults. */
 export function defaultDeployment(obj: KubeObject): void {
+  dropZeroStatusCounters(obj, DEPLOYMENT_OMITEMPTY_COUNTERS);
   const spec = ensureRecord(obj, 'spec');
   if (typeof spec['replicas'] !== 'number') spec['replicas'] = 1;
   const strategy = ensureRecord(spec, 'strategy');

@@ -9,8 +9,10 @@ import { clearStatus, keepStatus, updateGeneration } from './generation.js';
 import { ensureRecord, num, rec } from './json-shape.js';
 import { defaultWorkloadTemplate } from './pod-template-defaults.js';
 import { nonNegative, validateReplicaCounters, validateSelectorAndTemplate, validateSelectorImmutable } from './workload-validation.js';
+import { dropZeroStatusCounters, REPLICASET_OMITEMPTY_COUNTERS } from './omit-empty.js';
 
 export function defaultReplicaSet(obj: KubeObject): void {
+  dropZeroStatusCounters(obj, REPLICASET_OMITEMPTY_COUNTERS);
   const spec = ensureRecord(obj, 'spec');
   if (typeof spec['replicas'] !== 'number') spec['replicas'] = 1;
   defaultWorkloadTemplate(spec);

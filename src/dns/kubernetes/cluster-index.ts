@@ -146,6 +146,50 @@ export function podIPs(obj: KubeObject): string[] {
   return out;
 }
 
+/**
+ * A slice as sent between processes: endpoints as tuples, the ports once (a slice's endpoints
+ * share one ports array, which a structured or JSON copy would otherwise repeat per endpoint).
+ */
+export interface PackedSlice {
+  readonly namespace: string;
+  readonly name: string;
+  readonly service: string;
+  readonly ports: readonly PortRecord[];
+  /** [ip, family, hostname, ready] per endpoint; endpoints with other ports carry them as a 5th item. */
+  readonly endpoints: readonly (readonly [string, 4 | 6, string, boolean] | readonly [string, 4 | 6, string, boolean, readonly PortRecord[]])[];
+}
+
+/** One change to a ClusterIndex, plain data (JSON-safe) so it can cross to worker processes. */
+export type IndexOp =
+  | { readonly op: 'ns'; readonly name: string }
+  | { readonly op: 'ns-'; readonly name: string }
+  | { readonly op: 'svc'; readonly svc: ServiceRecord }
+  | { readonly op: 'svc-'; readonly namespace: string; readonly name: string }
+  | { readonly op: 'slice'; readonly slice: PackedSlice }
+  | { readonly op: 'slice-'; readonly namespace: string; readonly name: string }
+  | { readonly op: 'pod'; readonly namespace: string; readonly name: string; readonly ips: readonly string[] }
+  | { readonly op: 'pod-'; readonly namespace: string; readonly name: string };
+
+export function packSlice(s: SliceRecord): PackedSlice {
+  const ports = s.endpoints[0]?.ports ?? [];
+  return {
+    namespace: s.namespace,
+    name: s.name,
+    service: s.service,
+    ports,
+    endpoints: s.endpoints.map((e) => (e.ports === ports ? [e.ip, e.family, e.hostname, e.ready] : [e.ip, e.family, e.hostname, e.ready, e.ports])),
+  };
+}
+
+export function unpackSlice(p: PackedSlice): SliceRecord {
+  return {
+    namespace: p.namespace,
+    name: p.name,
+    service: p.service,
+    endpoints: p.endpoints.map((e) => ({ ip: e[0], family: e[1], hostname: e[2], ready: e[3], ports: e[4] ?? p.ports })),
+  };
+}
+
 function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   let s = m.get(k);
   if (!s) m.set(k, (s = new Set()));
@@ -174,6 +218,8 @@ export class ClusterIndex implements ClusterView {
   private readonly podNamespaceByIP = new Map<string, string>();
   private gen = 0;
   private modified: number;
+  /** Told of every change that happened (worker replicas follow the primary's index this way). */
+  onChange: ((op: IndexOp) => void) | undefined;
 
   /** `now` (ms) stamps the SOA serial; tests pin it. */
   constructor(private readonly now: () => number = Date.now) {
@@ -201,10 +247,14 @@ export class ClusterIndex implements ClusterView {
     if (this.namespaces.has(n)) return;
     this.namespaces.add(n);
     this.touch();
+    this.onChange?.({ op: 'ns', name: n });
   }
 
   deleteNamespace(name: string): void {
-    if (this.namespaces.delete(name.toLowerCase())) this.touch();
+    const n = name.toLowerCase();
+    if (!this.namespaces.delete(n)) return;
+    this.touch();
+    this.onChange?.({ op: 'ns-', name: n });
   }
 
   hasNamespace(namespace: string): boolean {
@@ -221,6 +271,7 @@ export class ClusterIndex implements ClusterView {
     this.services.set(key, svc);
     for (const ip of svc.clusterIPs) addTo(this.servicesByIP, ip, key);
     this.touch();
+    this.onChange?.({ op: 'svc', svc });
   }
 
   deleteService(namespace: string, name: string): void {
@@ -233,6 +284,7 @@ export class ClusterIndex implements ClusterView {
     if (n <= 0) this.servicesPerNamespace.delete(old.namespace);
     else this.servicesPerNamespace.set(old.namespace, n);
     this.touch();
+    this.onChange?.({ op: 'svc-', namespace: old.namespace, name: old.name });
   }
 
   service(namespace: string, name: string): ServiceRecord | undefined {
@@ -252,11 +304,14 @@ export class ClusterIndex implements ClusterView {
     if (slice.service) addTo(this.slicesByService, `${slice.namespace}/${slice.service}`, key);
     for (const e of slice.endpoints) addTo(this.slicesByIP, e.ip, key);
     this.touch();
+    this.onChange?.({ op: 'slice', slice: packSlice(slice) });
   }
 
   deleteEndpointSlice(namespace: string, name: string): void {
     const key = `${namespace.toLowerCase()}/${name}`;
-    if (this.unlinkSlice(key)) this.touch();
+    if (!this.unlinkSlice(key)) return;
+    this.touch();
+    this.onChange?.({ op: 'slice-', namespace: namespace.toLowerCase(), name });
   }
 
   private unlinkSlice(key: string): boolean {
@@ -314,18 +369,73 @@ export class ClusterIndex implements ClusterView {
 
   setPod(namespace: string, name: string, ips: readonly string[]): void {
     const key = `${namespace}/${name}`;
-    this.deletePod(namespace, name);
-    if (ips.length === 0) return;
+    const cur = this.pods.get(key);
+    // Pods change often in ways DNS does not care about; only the IPs matter here.
+    if (cur && cur.ips.length === ips.length && cur.ips.every((ip, i) => ip === ips[i])) return;
+    const had = this.unlinkPod(key);
+    if (ips.length === 0) {
+      if (had) this.onChange?.({ op: 'pod-', namespace, name });
+      return;
+    }
     this.pods.set(key, { ips: [...ips], namespace });
     for (const ip of ips) this.podNamespaceByIP.set(ip, namespace);
+    this.onChange?.({ op: 'pod', namespace, name, ips: [...ips] });
   }
 
   deletePod(namespace: string, name: string): void {
-    const key = `${namespace}/${name}`;
+    if (this.unlinkPod(`${namespace}/${name}`)) this.onChange?.({ op: 'pod-', namespace, name });
+  }
+
+  private unlinkPod(key: string): boolean {
     const old = this.pods.get(key);
-    if (!old) return;
+    if (!old) return false;
     for (const ip of old.ips) if (this.podNamespaceByIP.get(ip) === old.namespace) this.podNamespaceByIP.delete(ip);
     this.pods.delete(key);
+    return true;
+  }
+
+  // --- replication
+
+  /** The whole content as the changes that rebuild it in an empty index (for a new replica). */
+  snapshot(): IndexOp[] {
+    const ops: IndexOp[] = [];
+    for (const name of this.namespaces) ops.push({ op: 'ns', name });
+    for (const svc of this.services.values()) ops.push({ op: 'svc', svc });
+    for (const slice of this.slices.values()) ops.push({ op: 'slice', slice: packSlice(slice) });
+    for (const [key, p] of this.pods) ops.push({ op: 'pod', namespace: p.namespace, name: key.slice(p.namespace.length + 1), ips: p.ips });
+    return ops;
+  }
+
+  /** Applies changes reported by another index's `onChange` or `snapshot`. */
+  apply(ops: readonly IndexOp[]): void {
+    for (const o of ops) {
+      switch (o.op) {
+        case 'ns':
+          this.setNamespace(o.name);
+          break;
+        case 'ns-':
+          this.deleteNamespace(o.name);
+          break;
+        case 'svc':
+          this.setService(o.svc);
+          break;
+        case 'svc-':
+          this.deleteService(o.namespace, o.name);
+          break;
+        case 'slice':
+          this.setEndpointSlice(unpackSlice(o.slice));
+          break;
+        case 'slice-':
+          this.deleteEndpointSlice(o.namespace, o.name);
+          break;
+        case 'pod':
+          this.setPod(o.namespace, o.name, o.ips);
+          break;
+        case 'pod-':
+          this.deletePod(o.namespace, o.name);
+          break;
+      }
+    }
   }
 
   /** Namespace of the pod that holds `ip`, if any. */

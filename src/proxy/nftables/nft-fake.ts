@@ -444,18 +444,22 @@ export function parseNftRule(text: string): TraceRule {
         break;
       }
       case 'numgen':
-        expect('random');
-        expect('mod');
-        next();
-        chooseVmap();
-        break;
       case 'jhash':
-        expect('ip');
-        expect('saddr');
+        if (t === 'numgen') expect('random');
+        else {
+          expect('ip');
+          expect('saddr');
+        }
         expect('mod');
         next();
         if (toks[i] === 'seed') i += 2;
-        chooseVmap();
+        if (toks[i] === 'vmap') chooseVmap();
+        else {
+          // `numgen random mod 3 0 goto X`: a bucket comparison; a trace follows both outcomes.
+          if (toks[i] === '==') i++;
+          if (!/^\d+$/.test(next())) throw new Error(`expected a bucket number in: ${text}`);
+          matches.push({ kind: 'random' });
+        }
         break;
       case 'update': {
         const ref = next();

@@ -8,7 +8,8 @@
  * - `services` dispatches with the verdict map `service-ips`
  *   (`ip daddr . meta l4proto . th dport`) and, for local destinations,
  *   `service-nodeports` (`meta l4proto . th dport`);
- * - per Service port: `service-HASH-ns/name/proto/port` (Cluster policy),
+ * - per Service port: `service-HASH-ns/name/proto/port` (Cluster policy, picking
+ *   an endpoint with `numgen random` or, for `sh`, `jhash ip saddr`),
  *   `local-...` (Local policy), `external-...` (NodePort / external / LB IPs),
  *   `firewall-...` (loadBalancerSourceRanges); per endpoint `endpoint-HASH-...`
  *   with the hairpin masquerade mark, affinity update and DNAT;
@@ -285,14 +286,17 @@ export function buildNftServiceRules(s: ServicePortState, o: NftBuildOptions = {
   const toEndpoints = (name: string, eps: readonly EndpointInfo[]): void => {
     const rules = chain(name);
     if (affinity !== undefined) for (const ep of eps) rules.push(`ip saddr @${AFFINITY_SET_PREFIX}${epBase(ep)} goto ${ENDPOINT_CHAIN_PREFIX}${epBase(ep)}`);
-    const only = eps[0];
-    if (eps.length === 1 && only) {
-      rules.push(`goto ${ENDPOINT_CHAIN_PREFIX}${epBase(only)}`);
-      return;
-    }
-    const vmap = eps.map((ep, i) => `${i} : goto ${ENDPOINT_CHAIN_PREFIX}${epBase(ep)}`).join(', ');
-    const pick = scheduling.algorithm === 'sh' ? `jhash ip saddr mod ${eps.length} seed 0x0` : `numgen random mod ${eps.length}`;
-    rules.push(`${pick} vmap { ${vmap} }`);
+    // One rule per endpoint rather than upstream's `numgen ... vmap { ... }`: every anonymous vmap
+    // is a set the kernel looks up by id through the whole pending transaction, which makes a
+    // large first sync quadratic (10,000 Services took minutes). Random: rule i matches with
+    // probability 1/(n-i), so each endpoint gets 1/n; sh: exactly one bucket of the hash matches.
+    const n = eps.length;
+    eps.forEach((ep, i) => {
+      const target = `goto ${ENDPOINT_CHAIN_PREFIX}${epBase(ep)}`;
+      if (i === n - 1) rules.push(target);
+      else if (scheduling.algorithm === 'sh') rules.push(`jhash ip saddr mod ${n} seed 0x0 ${i} ${target}`);
+      else rules.push(`numgen random mod ${n - i} 0 ${target}`);
+    });
   };
   if (usesClusterChain) toEndpoints(clusterChain, clusterEndpoints);
   if (usesLocalChain) toEndpoints(localChain, localEndpoints);
