@@ -80,7 +80,15 @@ export interface NodeAgentOptions {
 export function defaultSelfCommand(): string[] {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) return [process.execPath, join(here, '..', '..', 'cli', 'main.js')];
-  return [process.execPath, '--import', 'tsx', join(here, '..', '..', 'cli', 'main.ts')];
+  // Resolved here: pods may run with another working directory (the netns runtime uses /), where
+  // a bare `tsx` would not be found.
+  let tsx = 'tsx';
+  try {
+    tsx = import.meta.resolve('tsx');
+  } catch {
+    // keep the bare name
+  }
+  return [process.execPath, '--import', tsx, join(here, '..', '..', 'cli', 'main.ts')];
 }
 
 function podCIDROf(node: KubeObject | undefined): string {

@@ -69,7 +69,7 @@ function missingNginxTag(image: string): boolean {
 const SHELL_IMAGES = new Set(['busybox', 'alpine', 'ubuntu', 'debian', 'centos', 'fedora', 'curlimages/curl', 'curl', 'busyboxplus']);
 
 /** Built-in equivalents of well-known images' default programs. */
-function builtinFor(base: string, args: readonly string[], ctx: ImageContext): ResolvedProgram | undefined {
+function builtinFor(base: string, args: readonly string[], ctx: ImageContext, tag = ''): ResolvedProgram | undefined {
   const self = [...ctx.selfCommand];
   switch (base) {
     case 'netexec':
@@ -87,9 +87,18 @@ function builtinFor(base: string, args: readonly string[], ctx: ImageContext): R
     }
     case 'pause':
       return pause(ctx);
+    case 'serve_hostname': // registry.k8s.io/serve_hostname (Namespaces walkthrough): hostname on port 9376
+      return { ok: true, argv: [...self, 'netexec', '--http-port=9376', '--udp-port=-1', '--http-override=/hostname'], via: 'switchyard netexec (serve_hostname)' };
     case 'nginx':
+    case 'nginx-slim': // registry.k8s.io/nginx-slim of the StatefulSet tutorials
     case 'nginxhttps': // bprashanth/nginxhttps of the "Connecting Applications with Services" tutorial (port 80 only)
       return { ok: true, argv: [...self, 'netexec', '--http-port=80', '--udp-port=-1', '--content=nginx'], via: 'switchyard built-in static server (nginx welcome page)' };
+    case 'hello-app': {
+      // google-samples hello-app (Services tutorials): port 8080 ($PORT), reports its tag as x.y.z.
+      const numeric = /^\d+(\.\d+)*$/.test(tag) ? tag : '1.0';
+      const version = [...numeric.split('.'), '0', '0'].slice(0, 3).join('.');
+      return { ok: true, argv: [...self, 'netexec', '--http-port=8080', '--udp-port=-1', '--content=hello-app', `--content-version=${version}`], via: 'switchyard built-in (hello-app)' };
+    }
     case 'myapp':
       return { ok: true, argv: [...self, 'netexec', '--http-port=80', '--udp-port=-1', '--content=myapp'], via: 'switchyard built-in static server (myapp page)' };
   }
@@ -123,7 +132,7 @@ export function resolveProgram(image: string, command: readonly string[], args: 
     }
     return { ok: true, argv: [exe, ...rest], via: 'command' };
   }
-  const builtin = builtinFor(base, args, ctx);
+  const builtin = builtinFor(base, args, ctx, imageTag(image));
   if (builtin) return builtin;
   if (SHELL_IMAGES.has(base) || SHELL_IMAGES.has(repo)) {
     // Their default command is a shell; without a TTY it exits at once, as with the real image.

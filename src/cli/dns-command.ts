@@ -9,6 +9,7 @@ import { createLogger, setLogLevel } from '../log/logger.js';
 import { type FlagSpec, FlagError, bool, formatHelp, num, parseFlags, str } from './flags.js';
 
 export const DNS_FLAGS: readonly FlagSpec[] = [
+  { name: 'workers', type: 'number', default: 0, description: 'Worker processes answering queries on one shared socket (0: answer in this process; this process keeps the informers)' },
   { name: 'kubeconfig', type: 'string', description: 'Kubeconfig of the API server to watch (default: $KUBECONFIG, else ~/.kube/config; in a pod without either, the service account)' },
   { name: 'context', type: 'string', description: 'Kubeconfig context to use (default: the current context)' },
   { name: 'listen', type: 'string', default: DEFAULT_DNS_LISTEN, description: 'Address and port to serve DNS on, UDP and TCP (port 0 picks a free one)' },
@@ -65,6 +66,7 @@ export async function runDnsCommand(argv: readonly string[]): Promise<number> {
     shuffle: bool(values, 'shuffle'),
     logQueries: bool(values, 'log-queries'),
     metricsListen: str(values, 'metrics-listen'),
+    workers: num(values, 'workers'),
     cacheSize,
     nsAddresses: nsAddress ? [nsAddress] : [],
   }).catch((err: unknown) => {

@@ -7,7 +7,8 @@ export const NETEXEC_FLAGS: readonly FlagSpec[] = [
   { name: 'udp-port', type: 'number', default: 8081, description: 'UDP listen port (-1 disables)' },
   { name: 'bind-address', type: 'string', description: 'Address to listen on (default $SWITCHYARD_LISTEN_IP, else all addresses)' },
   { name: 'http-override', type: 'string', description: 'Answer every HTTP request as if it were a GET of this path (e.g. /hostname)' },
-  { name: 'content', type: 'string', description: "Front page of a built-in image stand-in: 'nginx' or 'myapp'" },
+  { name: 'content', type: 'string', description: "Front page of a built-in image stand-in: 'nginx', 'myapp' or 'hello-app'" },
+  { name: 'content-version', type: 'string', description: "Version the 'hello-app' stand-in reports (default 1.0.0)" },
 ];
 
 const USAGE = 'switchyard netexec [--http-port 8080] [--udp-port 8081]';
@@ -22,7 +23,9 @@ export async function runNetexecCommand(argv: readonly string[]): Promise<number
   }
   if (positional.length) throw new FlagError(`unexpected argument ${JSON.stringify(positional[0])}`);
   const content = str(values, 'content');
-  if (content && content !== 'nginx' && content !== 'myapp') throw new FlagError(`--content must be nginx or myapp, got ${JSON.stringify(content)}`);
+  if (content && content !== 'nginx' && content !== 'myapp' && content !== 'hello-app') {
+    throw new FlagError(`--content must be nginx, myapp or hello-app, got ${JSON.stringify(content)}`);
+  }
   const httpPort = num(values, 'http-port');
   const udpPort = num(values, 'udp-port');
   for (const [name, p] of [['http-port', httpPort], ['udp-port', udpPort]] as const) {
@@ -33,7 +36,8 @@ export async function runNetexecCommand(argv: readonly string[]): Promise<number
     udpPort,
     bindAddress: str(values, 'bind-address') || undefined,
     httpOverride: str(values, 'http-override') || undefined,
-    content: content === 'nginx' || content === 'myapp' ? content : undefined,
+    content: content === 'nginx' || content === 'myapp' || content === 'hello-app' ? content : undefined,
+    contentVersion: str(values, 'content-version') || undefined,
   });
   // Serve until killed (SIGTERM/SIGINT end the process, as they do agnhost); the timer keeps a
   // pause-style run (both servers disabled) alive.

@@ -72,13 +72,15 @@ describe('netexec', () => {
     const nginx = await startNetexec({ httpPort: 0, udpPort: -1, bindAddress: '127.0.0.1', content: 'nginx', log: () => undefined });
     const myapp = await startNetexec({ httpPort: 0, udpPort: -1, bindAddress: '127.0.0.1', content: 'myapp', log: () => undefined });
     const override = await startNetexec({ httpPort: 0, udpPort: -1, bindAddress: '127.0.0.1', httpOverride: '/hostname', log: () => undefined });
+    const hello = await startNetexec({ httpPort: 0, udpPort: -1, bindAddress: '127.0.0.1', content: 'hello-app', contentVersion: '2.0.0', log: () => undefined });
     try {
+      assert.equal((await get(hello.httpPort, '/any')).body, `Hello, world!\nVersion: 2.0.0\nHostname: ${netexecHostname()}\n`);
       assert.match((await get(nginx.httpPort, '/')).body, /Welcome to nginx!/);
       assert.match((await get(myapp.httpPort, '/')).body, /^Hello MyApp \| Version: v1/);
       assert.equal((await get(myapp.httpPort, '/hostname.html')).body, `${netexecHostname()}\n`);
       assert.equal((await get(override.httpPort, '/anything')).body, netexecHostname());
     } finally {
-      await Promise.all([nginx.close(), myapp.close(), override.close()]);
+      await Promise.all([nginx.close(), myapp.close(), override.close(), hello.close()]);
     }
   });
 });

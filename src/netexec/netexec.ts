@@ -8,7 +8,9 @@
  *
  * It binds --bind-address, else `SWITCHYARD_LISTEN_IP` (the rootless runtime's pod address),
  * else all addresses. The hostname is `$HOSTNAME` (the pod name under the agent) or the machine's.
- * `--content=nginx|myapp` serves those images' front pages at `/` (built-in stand-ins).
+ * `--content=nginx|myapp` serves those images' front pages at `/` (built-in stand-ins);
+ * `--content=hello-app` answers every path as google-samples hello-app does (its version from
+ * `contentVersion`).
  */
 import { createSocket } from 'node:dgram';
 import { type IncomingMessage, type ServerResponse, createServer, request as httpRequest } from 'node:http';
@@ -20,7 +22,9 @@ export interface NetexecOptions {
   readonly bindAddress?: string;
   /** Answer every HTTP request as if it were a GET of this path (agnhost --http-override). */
   readonly httpOverride?: string;
-  readonly content?: 'nginx' | 'myapp';
+  readonly content?: 'nginx' | 'myapp' | 'hello-app';
+  /** Version hello-app reports (`2.0.0`). */
+  readonly contentVersion?: string;
   readonly log?: (line: string) => void;
   /** Called for /exit and /shutdown (default: process.exit). */
   readonly exit?: (code: number) => void;
@@ -162,6 +166,9 @@ export async function startNetexec(opts: NetexecOptions): Promise<NetexecServer>
       res.writeHead(200, { 'Content-Type': 'text/html', Server: 'nginx' });
       res.end(NGINX_PAGE);
       return;
+    }
+    if (opts.content === 'hello-app') {
+      return text(200, `Hello, world!\nVersion: ${opts.contentVersion || '1.0.0'}\nHostname: ${netexecHostname()}\n`);
     }
     if (opts.content === 'myapp') {
       if (url.pathname === '/' || url.pathname === '/index.html') return text(200, 'Hello MyApp | Version: v1 | <a href="hostname.html">Pod Name</a>\n', 'text/html');

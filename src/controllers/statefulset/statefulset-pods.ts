@@ -98,8 +98,10 @@ export function controllerRef(set: StatefulSet): OwnerReference {
 }
 
 /**
- * The pod for `ordinal` built from `template` at `revision` (upstream newVersionedStatefulSetPod
- * without storage: PersistentVolumeClaims are not served by Switchyard).
+ * The pod for `ordinal` built from `template` at `revision` (upstream newVersionedStatefulSetPod).
+ * PersistentVolumeClaims are not served by Switchyard, but each claim template still becomes a pod
+ * volume naming the claim `<template>-<set>-<ordinal>` (upstream updateStorage), so the template's
+ * volumeMounts resolve and the pod validates.
  */
 export function newStatefulSetPod(set: StatefulSet, ordinal: number, template: PodTemplate, revision: string): Pod {
   const name = podName(set, ordinal);
@@ -116,5 +118,13 @@ export function newStatefulSetPod(set: StatefulSet, ordinal: number, template: P
   const serviceName = set.spec?.serviceName;
   if (serviceName) spec['subdomain'] = serviceName;
   else delete spec['subdomain'];
+  const claims = (set.spec?.volumeClaimTemplates ?? []).map((t) => t.metadata?.name ?? '').filter((n) => n !== '');
+  if (claims.length > 0) {
+    // Claims first, then the template's other volumes (a template volume of the same name is replaced).
+    const others = (Array.isArray(spec['volumes']) ? (spec['volumes'] as unknown[]) : []).filter(
+      (v) => !(typeof v === 'object' && v !== null && claims.includes(String((v as Record<string, unknown>)['name']))),
+    );
+    spec['volumes'] = [...claims.map((c) => ({ name: c, persistentVolumeClaim: { claimName: `${c}-${name}` } })), ...others];
+  }
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec };
 }

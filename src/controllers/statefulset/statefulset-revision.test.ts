@@ -46,3 +46,15 @@ describe('parseStatefulPodName', () => {
   ];
   for (const [name, want] of cases) test(name, () => assert.deepEqual(parseStatefulPodName(name), want));
 });
+
+describe('newStatefulSetPod storage', () => {
+  test('each volumeClaimTemplate becomes a claim volume named <template>-<pod> (StatefulSet basics tutorial)', () => {
+    const set: StatefulSet = { metadata: { name: 'web', namespace: 'default', uid: 'u' }, spec: { serviceName: 'nginx', volumeClaimTemplates: [{ metadata: { name: 'www' } }] } };
+    const template = { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', volumeMounts: [{ name: 'www', mountPath: '/usr/share/nginx/html' }] }], volumes: [{ name: 'cfg', emptyDir: {} }] } };
+    const pod = newStatefulSetPod(set, 1, template, 'web-abc');
+    assert.deepEqual((pod.spec as Record<string, unknown>)['volumes'], [{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-1' } }, { name: 'cfg', emptyDir: {} }]);
+    // A template recovered from that pod gives the same volumes for another ordinal.
+    const again = newStatefulSetPod(set, 0, templateFromPod(pod), 'web-abc');
+    assert.deepEqual((again.spec as Record<string, unknown>)['volumes'], [{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-0' } }, { name: 'cfg', emptyDir: {} }]);
+  });
+});

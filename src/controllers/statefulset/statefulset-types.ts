@@ -29,6 +29,7 @@ export interface StatefulSet extends KubeObject {
     updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
     minReadySeconds?: number;
     ordinals?: { start?: number };
+    volumeClaimTemplates?: { metadata?: { name?: string } }[];
   };
   status?: StatefulSetStatus;
 }

@@ -399,7 +399,7 @@ export function renderIptablesRestore(rs: IptablesRuleset, scope: RestoreScope =
     // Inserted at position 1 in reverse, so they end up in JUMP_RULES order.
     for (const j of [...(scope.jumps ?? [])].filter((x) => x.table === t).reverse()) out.push(`-I ${j.chain} 1 ${jumpRuleArgs(j)}`);
     for (const c of TOP_LEVEL_CHAINS[t]) for (const r of top[t].get(c) ?? []) out.push(`-A ${c} ${r}`);
-    out.push(...bodies);
+    for (const b of bodies) out.push(b);
     for (const c of stale) out.push(`-X ${c}`);
     out.push('COMMIT');
   }

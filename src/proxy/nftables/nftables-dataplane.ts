@@ -15,18 +15,9 @@ import { kernelScheduling } from '../kernel/kernel-scheduling.js';
 import { kernelStatus } from '../kernel/kernel-status.js';
 import { checkKernelNetns } from '../kernel/netns-guard.js';
 import { ANNOTATION_SCHEDULER, type ServicePortKey } from '../types.js';
-import {
-  NFT_FAMILY,
-  NFT_TABLE,
-  type NftBuildOptions,
-  type NftElement,
-  type NftRuleset,
-  type NftServiceRules,
-  buildNftBase,
-  buildNftServiceRules,
-  resolveElementOwners,
-} from './nft-rules.js';
-import { elementId, indexElements, planNftDiff, planNftRewrite } from './nft-transaction.js';
+import { ElementClaims, elementId } from './element-claims.js';
+import { NFT_FAMILY, NFT_TABLE, type NftBaseRules, type NftBuildOptions, type NftElement, type NftServiceRules, buildNftBase, buildNftServiceRules } from './nft-rules.js';
+import { planNftDiff, planNftRewrite } from './nft-transaction.js';
 
 export interface NftablesDataplaneOptions extends NftBuildOptions {
   /** Runs nft / conntrack; default: the real tools, inside `netns` when set. */
@@ -55,7 +46,9 @@ export interface NftSyncStats {
 }
 
 interface Applied {
-  readonly ruleset: NftRuleset;
+  base: NftBaseRules;
+  readonly services: Map<ServicePortKey, NftServiceRules>;
+  /** Programmed map and set elements by id. */
   readonly elements: Map<string, NftElement>;
 }
 
@@ -64,6 +57,7 @@ export class NftablesDataplane implements Dataplane {
   private readonly opts: NftablesDataplaneOptions;
   private readonly runner: CommandRunner;
   private applied: Applied | undefined;
+  private claims = new ElementClaims();
   private readonly states = new Map<ServicePortKey, ServicePortState>();
   private lastState: ProxyState | undefined;
   private readonly warned = new Set<string>();
@@ -83,54 +77,80 @@ export class NftablesDataplane implements Dataplane {
 
   async sync(state: ProxyState): Promise<SyncResult> {
     const t0 = performance.now();
-    const prev = this.applied;
-    const keys = new Set<ServicePortKey>(state.changed ?? [...state.services.keys(), ...(prev?.ruleset.services.keys() ?? [])]);
-    const services = new Map<ServicePortKey, NftServiceRules>(prev && state.changed ? prev.ruleset.services : []);
-    const rebuild = prev && state.changed ? keys : new Set(state.services.keys());
-    for (const key of rebuild) {
-      const s = state.services.get(key);
-      if (s) services.set(key, buildNftServiceRules(s, this.opts));
-      else services.delete(key);
+    if (this.applied && !state.changed && !(await this.tableExists())) {
+      this.opts.log?.warn(`table ${NFT_FAMILY} ${NFT_TABLE} is gone; rewriting it`);
+      this.applied = undefined;
     }
-    const next: NftRuleset = { base: buildNftBase(state, this.opts), services };
-    const owned = resolveElementOwners(next);
-    for (const c of owned.conflicts) this.warnOnce(`conflict|${c.service}|${elementId(c.element)}`, `service ${c.service}: ${c.element.key} in ${c.element.map} is already used by ${c.owner}; ignored`);
+    const prev = this.applied;
+    const keys = new Set<ServicePortKey>(prev && state.changed ? state.changed : [...state.services.keys(), ...(prev?.services.keys() ?? [])]);
+    const base = buildNftBase(state, this.opts);
+    const nextRules = new Map<ServicePortKey, NftServiceRules | undefined>();
     for (const key of keys) {
+      const s = state.services.get(key);
+      nextRules.set(key, s ? buildNftServiceRules(s, this.opts) : undefined);
       // The default scheduler's fallback was logged once at startup; here only what a Service asked for.
-      const r = services.get(key);
-      if (r?.scheduling.unavailable !== undefined && state.services.get(key)?.info.scheduler !== undefined) {
+      const r = nextRules.get(key);
+      if (r?.scheduling.unavailable !== undefined && s?.info.scheduler !== undefined) {
         this.warnOnce(`sched|${key}|${r.scheduling.unavailable}`, `service ${key}: scheduler ${r.scheduling.unavailable} is not available in nftables mode, using random`);
       }
     }
-    const nextElements = indexElements(owned.elements);
+    // Without a programmed table the claims start over; on failure they are dropped with it.
+    const claims = prev ? this.claims : new ElementClaims();
+    const touchedIds = new Set<string>();
+    for (const key of keys) for (const id of claims.set(key, nextRules.get(key)?.elements ?? [])) touchedIds.add(id);
+    const wanted = new Map<string, NftElement>();
+    for (const id of touchedIds) {
+      const w = claims.winner(id);
+      if (!w) continue;
+      wanted.set(id, w.element);
+      for (const loser of w.losers) this.warnOnce(`conflict|${loser}|${id}`, `service ${loser}: ${w.element.key} in ${w.element.map} is already used by ${w.owner}; ignored`);
+    }
+    for (const e of base.elements) {
+      touchedIds.add(elementId(e));
+      wanted.set(elementId(e), e);
+    }
 
     let kind: NftSyncStats['kind'];
     let script: string;
-    if (prev && !state.changed && !(await this.tableExists())) {
-      this.opts.log?.warn(`table ${NFT_FAMILY} ${NFT_TABLE} is gone; rewriting it`);
-      this.applied = undefined;
-      return this.sync(state);
-    }
+    const nextServices = new Map<ServicePortKey, NftServiceRules>();
+    for (const [k, r] of nextRules) if (r) nextServices.set(k, r);
     if (!prev) {
       kind = 'rewrite';
-      script = planNftRewrite(next, owned.elements);
+      const services = new Map([...nextServices].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      script = planNftRewrite({ base, services }, [...wanted.values()]);
     } else {
-      const touchedElements = new Set<string>();
-      for (const key of keys) {
-        for (const e of prev.ruleset.services.get(key)?.elements ?? []) touchedElements.add(elementId(e));
-        for (const e of services.get(key)?.elements ?? []) touchedElements.add(elementId(e));
+      for (const e of prev.base.elements) touchedIds.add(elementId(e));
+      const prevServices = new Map<ServicePortKey, NftServiceRules>();
+      for (const k of keys) {
+        const r = prev.services.get(k);
+        if (r) prevServices.set(k, r);
       }
-      for (const e of [...prev.ruleset.base.elements, ...next.base.elements]) touchedElements.add(elementId(e));
-      script = planNftDiff({ previous: prev.ruleset, next, touched: keys, previousElements: prev.elements, nextElements, touchedElements }).script;
+      script = planNftDiff({
+        previous: { base: prev.base, services: prevServices },
+        next: { base, services: nextServices },
+        touched: keys,
+        previousElements: prev.elements,
+        nextElements: wanted,
+        touchedElements: touchedIds,
+      }).script;
       kind = script === '' ? 'noop' : 'diff';
     }
     const t1 = performance.now();
-    const failures: SyncFailure[] = [];
+    const stats = (k: NftSyncStats['kind'], conntrackDeletions: number, t2: number): NftSyncStats => ({
+      kind: k,
+      servicePorts: this.applied?.services.size ?? nextServices.size,
+      touched: keys.size,
+      scriptLines: countLines(script),
+      scriptBytes: script.length,
+      buildMs: t1 - t0,
+      applyMs: t2 - t1,
+      conntrackDeletions,
+    });
     if (script !== '') {
       const argv = ['nft', '-f', '-'];
       let error: string | undefined;
       try {
-        const r = await this.runner.run(argv, { input: script, timeoutMs: 120_000 });
+        const r = await this.runner.run(argv, { input: script, timeoutMs: 300_000 });
         if (r.code !== 0) error = describeFailure(argv, r);
       } catch (e) {
         error = (e as Error).message;
@@ -138,14 +158,29 @@ export class NftablesDataplane implements Dataplane {
       if (error !== undefined) {
         // The kernel state is unknown now: the next sync rewrites the table.
         this.applied = undefined;
+        this.claims = new ElementClaims();
         this.opts.log?.error(`nftables sync failed: ${error}`);
-        for (const key of keys) failures.push(failureFor(key, state.services.get(key) ?? this.states.get(key), error));
+        const failures: SyncFailure[] = [...keys].map((key) => failureFor(key, state.services.get(key) ?? this.states.get(key), error ?? ''));
         if (failures.length === 0) failures.push({ service: '', protocol: 'TCP', address: '', port: 0, error });
-        this.lastSyncStats = { kind: 'failed', servicePorts: services.size, touched: keys.size, scriptLines: countLines(script), scriptBytes: script.length, buildMs: t1 - t0, applyMs: performance.now() - t1, conntrackDeletions: 0 };
+        this.lastSyncStats = stats('failed', 0, performance.now());
         return { ok: false, failures };
       }
     }
-    this.applied = { ruleset: next, elements: nextElements };
+    if (!prev) {
+      this.applied = { base, services: nextServices, elements: wanted };
+      this.claims = claims;
+    } else {
+      prev.base = base;
+      for (const [k, r] of nextRules) {
+        if (r) prev.services.set(k, r);
+        else prev.services.delete(k);
+      }
+      for (const id of touchedIds) {
+        const e = wanted.get(id);
+        if (e) prev.elements.set(id, e);
+        else prev.elements.delete(id);
+      }
+    }
     const t2 = performance.now();
 
     const changes = [...keys].map((k) => ({ previous: this.states.get(k), current: state.services.get(k) }));
@@ -154,7 +189,6 @@ export class NftablesDataplane implements Dataplane {
       if (s) this.states.set(k, s);
       else this.states.delete(k);
     }
-    if (!state.changed) for (const k of [...this.states.keys()]) if (!state.services.has(k)) this.states.delete(k);
     this.lastState = state;
     let deletions = 0;
     if (this.opts.conntrackCleanup ?? true) {
@@ -165,16 +199,7 @@ export class NftablesDataplane implements Dataplane {
       deletions = plan.length;
       if (plan.length > 0) await runConntrackCleanup(this.runner, plan, this.opts.log);
     }
-    this.lastSyncStats = {
-      kind,
-      servicePorts: services.size,
-      touched: keys.size,
-      scriptLines: countLines(script),
-      scriptBytes: script.length,
-      buildMs: t1 - t0,
-      applyMs: t2 - t1,
-      conntrackDeletions: deletions,
-    };
+    this.lastSyncStats = stats(kind, deletions, t2);
     return { ok: true };
   }
 
@@ -210,8 +235,7 @@ function failureFor(key: ServicePortKey, s: ServicePortState | undefined, error:
 }
 
 function countLines(s: string): number {
-  if (s === '') return 0;
   let n = 0;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 10) n++;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
   return n;
 }

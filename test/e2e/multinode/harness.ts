@@ -5,8 +5,11 @@
  *   <prefix>n1..n3  nodes: `eth0` on the underlay with 172.30.0.1<k>/24, no default route
  *   <prefix>pod-*   pods, made by each node's agent (SWITCHYARD_NETNS_PREFIX)
  *
- * Node 1 runs `switchyard server --disable-agent` bound to its underlay address, and every
- * node runs `switchyard agent --runtime netns` (node 1 included, until the server embeds it).
+ * Node 1 runs `switchyard server --disable-agent` bound to its underlay address (its cluster DNS
+ * on <node 1 IP>:53, published as the kube-dns Endpoints), and every node runs
+ * `switchyard agent --runtime netns --proxy-mode <mode>` (node 1 included): pods, routes and the
+ * node's service proxy. Optional client namespaces `<prefix>c<k>` (172.30.0.10<k>) sit on the
+ * underlay like machines outside the cluster (NodePort clients).
  * Processes are started with `nsenter --net=/run/netns/<node>`: they keep the machine's mount
  * namespace, so the pod namespaces they create are visible here (`ip netns exec <pod-ns>`).
  * kubectl runs inside node 1's namespace (the API server is not reachable from the machine's
@@ -18,7 +21,7 @@
  * `cleanupPrefix`, also run before starting) kills what runs in the prefix's namespaces and
  * deletes them.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +32,8 @@ const CLI_SRC = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 /** The underlay network (never present in the machine's own namespace). */
 export const UNDERLAY_SUBNET = '172.30.0';
 export const API_PORT = 6443;
+/** The server's default --service-cidr. */
+export const SERVICE_CIDR = '10.96.0.0/12';
 
 export interface CommandResult {
   readonly code: number;
@@ -39,11 +44,13 @@ export interface CommandResult {
 /**
  * How to run the CLI: the compiled one (as the other e2e suites do), or the sources through
  * tsx when SWITCHYARD_E2E_FROM_SOURCE=1 (handy while developing; SWITCHYARD_E2E_CLI names
- * another entry file to run that way).
+ * another entry file to run that way). Without SWITCHYARD_E2E_FROM_SOURCE, a SWITCHYARD_E2E_CLI
+ * ending in `.js` is a compiled CLI built elsewhere (`tsc --outDir`).
  */
 export function cliCommand(): string[] {
-  if (process.env.SWITCHYARD_E2E_FROM_SOURCE === '1') return [process.execPath, '--import', 'tsx', process.env.SWITCHYARD_E2E_CLI ?? CLI_SRC];
-  return [process.execPath, CLI_DIST];
+  const other = process.env.SWITCHYARD_E2E_CLI;
+  if (process.env.SWITCHYARD_E2E_FROM_SOURCE === '1') return [process.execPath, '--import', 'tsx', other ?? CLI_SRC];
+  return [process.execPath, other?.endsWith('.js') ? other : CLI_DIST];
 }
 
 function run(argv: readonly string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): CommandResult {
@@ -71,7 +78,7 @@ export function multinodeSkipReason(): string | undefined {
     if (run([tool, ...args]).code !== 0) return `needs ${tool}`;
   }
   const cli = cliCommand();
-  if (!existsSync(cli[cli.length - 1] ?? '')) return `${CLI_DIST} is missing: run \`npm run build\` first`;
+  if (!existsSync(cli[cli.length - 1] ?? '')) return `${cli[cli.length - 1] ?? CLI_DIST} is missing: run \`npm run build\` first`;
   const help = run([...cli, 'agent', '--help'], { timeoutMs: 30_000 });
   if (help.code !== 0) return '`switchyard agent` is not available in this build';
   if (!/--runtime/.test(help.stdout)) return '`switchyard agent` has no --runtime flag (netns runtime not wired yet)';
@@ -123,14 +130,29 @@ export interface MultinodeOptions {
   /** Short id in the prefix (`sy-mn-<id>-`); default: derived from the pid. */
   readonly id?: string;
   readonly nodeCount?: number;
+  /** `--proxy-mode` of every agent (default: the agent's own default, userspace). */
+  readonly proxyMode?: string;
+  /** Client namespaces on the underlay, `<prefix>c1..cN` with 172.30.0.101.. (default 0). */
+  readonly clientCount?: number;
+  /** Extra flags for every agent. */
+  readonly agentArgs?: readonly string[];
   readonly log?: (msg: string) => void;
+}
+
+/** A namespace on the underlay that is not a node: a machine outside the cluster. */
+export interface UnderlayClient {
+  readonly ns: string;
+  readonly ip: string;
 }
 
 export class MultinodeCluster {
   readonly prefix: string;
   readonly underlay: string;
   readonly nodes: ClusterNode[];
+  readonly clients: UnderlayClient[];
   readonly workDir: string;
+  readonly proxyMode: string | undefined;
+  private readonly agentArgs: readonly string[];
   private readonly procs: Proc[] = [];
   private readonly log: (msg: string) => void;
 
@@ -145,6 +167,9 @@ export class MultinodeCluster {
       ip: `${UNDERLAY_SUBNET}.${11 + i}`,
       dataDir: join(this.workDir, `node-${i + 1}`),
     }));
+    this.clients = Array.from({ length: opts.clientCount ?? 0 }, (_, i) => ({ ns: `${this.prefix}c${i + 1}`, ip: `${UNDERLAY_SUBNET}.${101 + i}` }));
+    this.proxyMode = opts.proxyMode;
+    this.agentArgs = opts.agentArgs ?? [];
   }
 
   get server(): ClusterNode {
@@ -188,7 +213,20 @@ export class MultinodeCluster {
       must(['ip', '-n', this.underlay, 'link', 'set', port, 'master', 'br0', 'up']);
       must(['ip', '-n', n.ns, 'addr', 'add', `${n.ip}/24`, 'dev', 'eth0']);
       must(['ip', '-n', n.ns, 'link', 'set', 'eth0', 'up']);
+      // Stands in for a node's default route, which these namespaces do not have: the kernel
+      // proxy modes rewrite a node's own connections to a ClusterIP in the output hook, and that
+      // runs only after a route lookup for the ClusterIP succeeded.
+      must(['ip', '-n', n.ns, 'route', 'add', SERVICE_CIDR, 'dev', 'eth0']);
       mkdirSync(n.dataDir, { recursive: true });
+    });
+    this.clients.forEach((c, i) => {
+      must(['ip', 'netns', 'add', c.ns]);
+      must(['ip', '-n', c.ns, 'link', 'set', 'lo', 'up']);
+      const port = `c${i + 1}`;
+      must(['ip', '-n', this.underlay, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', c.ns]);
+      must(['ip', '-n', this.underlay, 'link', 'set', port, 'master', 'br0', 'up']);
+      must(['ip', '-n', c.ns, 'addr', 'add', `${c.ip}/24`, 'dev', 'eth0']);
+      must(['ip', '-n', c.ns, 'link', 'set', 'eth0', 'up']);
     });
   }
 
@@ -222,6 +260,10 @@ export class MultinodeCluster {
       s.ip,
       '--https-listen-port',
       String(API_PORT),
+      // The cluster DNS on the node address: published as the kube-dns Endpoints, so every
+      // node's proxy sends 10.96.0.10:53 there.
+      '--dns-listen',
+      `${s.ip}:53`,
       '--disable-agent',
     ]);
     await waitFor(`the server's kubeconfig`, 30_000, () => {
@@ -253,6 +295,8 @@ export class MultinodeCluster {
       join(n.dataDir, 'agent'),
       '--runtime',
       'netns',
+      ...(this.proxyMode ? ['--proxy-mode', this.proxyMode] : []),
+      ...this.agentArgs,
     ]);
   }
 
@@ -272,10 +316,31 @@ export class MultinodeCluster {
     return run(['nsenter', `--net=/run/netns/${this.server.ns}`, 'kubectl', '--kubeconfig', this.kubeconfig, '--cache-dir', join(this.workDir, 'kubectl-cache'), ...args], opts);
   }
 
-  /** A command inside a namespace of this cluster (a node's or a pod's). */
+  /**
+   * kubectl as a child process (for `logs -f`, `get -w`): killed by stop() if still running.
+   * The caller reads its output and kills it by its pid when done.
+   */
+  kubectlSpawn(args: readonly string[]): ChildProcess {
+    const opts: SpawnOptions = { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] };
+    const child = spawn('nsenter', [`--net=/run/netns/${this.server.ns}`, 'kubectl', '--kubeconfig', this.kubeconfig, '--cache-dir', join(this.workDir, 'kubectl-cache'), ...args], opts);
+    this.procs.push({ label: `kubectl ${args.join(' ')}`, child, output: '' });
+    return child;
+  }
+
+  /** A command inside a namespace of this cluster (a node's, a pod's or a client's). */
   inNetns(ns: string, argv: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): CommandResult {
     if (!ns.startsWith(this.prefix)) throw new Error(`${ns} is not a namespace of this cluster`);
     return run(['ip', 'netns', 'exec', ns, ...argv], opts);
+  }
+
+  /**
+   * The namespace of a pod: `<prefix>pod-<first 8 hex digits of the uid>` as the agents name it,
+   * else (a lengthened name after a collision) the one holding `podIP`; undefined when absent.
+   */
+  podNetns(uid: string, podIP?: string): string | undefined {
+    const ns = `${this.prefix}pod-${uid.replace(/-/g, '').slice(0, 8)}`;
+    if (existsSync(join('/run/netns', ns))) return ns;
+    return podIP ? this.netnsOfPodIP(podIP) : undefined;
   }
 
   /** Names of the pod namespaces of this cluster. */

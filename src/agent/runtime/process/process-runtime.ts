@@ -135,7 +135,31 @@ export class ProcessRuntime implements Runtime {
     writeFileSync(join(dir, 'etc', 'hostname'), `${spec.hostname}\n`);
     const names = spec.fqdn ? `${spec.fqdn}\t${spec.hostname}` : spec.hostname;
     writeFileSync(join(dir, 'etc', 'hosts'), `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${rec.ip}\t${names}\n`);
+    this.writeHostnameShim(dir, spec.hostname, spec.fqdn || spec.hostname, rec.ip);
     return { uid: rec.uid, ip: rec.ip, localIp: rec.localIp, dir };
+  }
+
+  /**
+   * Processes share the machine's hostname, so `<dir>/bin` (first on the containers' PATH) holds a
+   * `hostname` that answers with the pod's (`kubectl exec web-0 -- hostname` prints `web-0`, as
+   * in the StatefulSet tutorials); options it does not know go to the machine's program.
+   */
+  private writeHostnameShim(dir: string, hostname: string, fqdn: string, ip: string): void {
+    const binDir = join(dir, 'bin');
+    mkdirSync(binDir, { recursive: true });
+    const real = (process.env.PATH ?? '').split(':').map((d) => join(d || '.', 'hostname')).find((f) => f !== join(binDir, 'hostname') && existsSync(f));
+    const q = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
+    const script = [
+      '#!/bin/sh',
+      'case "$*" in',
+      `  ''|-s|--short) echo ${q(hostname)} ;;`,
+      `  -f|--fqdn|--long|-A|--all-fqdns) echo ${q(fqdn)} ;;`,
+      `  -i|--ip-address|-I|--all-ip-addresses) echo ${q(ip)} ;;`,
+      real ? `  *) exec ${q(real)} "$@" ;;` : `  *) echo "hostname: unsupported arguments: $*" >&2; exit 1 ;;`,
+      'esac',
+      '',
+    ].join('\n');
+    writeFileSync(join(binDir, 'hostname'), script, { mode: 0o755 });
   }
 
   async removeSandbox(uid: string): Promise<void> {
@@ -193,7 +217,10 @@ export class ProcessRuntime implements Runtime {
     const rec = this.record(sandbox.uid);
     const env: Record<string, string> = { ...this.baseEnv, HOSTNAME: rec.hostname };
     if (rec.localIp) env[LISTEN_IP_ENV] = rec.localIp;
-    return { ...env, ...extra };
+    const merged = { ...env, ...extra };
+    // The sandbox's bin (the pod's `hostname`) comes first on PATH.
+    merged.PATH = merged.PATH ? `${join(sandbox.dir, 'bin')}:${merged.PATH}` : join(sandbox.dir, 'bin');
+    return merged;
   }
 
   async startContainer(sandbox: Sandbox, container: ContainerSpec, attempt: number): Promise<ContainerHandle> {
