@@ -11,7 +11,8 @@
 #
 # Environment: SWITCHYARD_MN_PREFIX (default sy-mn-dev-), SWITCHYARD_MN_NODES (3),
 # SWITCHYARD_MN_DIR (state and logs, default /tmp/<prefix>), SWITCHYARD_MN_CLI (default
-# "node <repo>/dist/src/cli/main.js").
+# "node <repo>/dist/src/cli/main.js"), SWITCHYARD_MN_PROXY_MODE (the agents' --proxy-mode:
+# userspace (default), nftables, iptables or none).
 set -euo pipefail
 
 PREFIX=${SWITCHYARD_MN_PREFIX:-sy-mn-dev-}
@@ -22,6 +23,8 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 read -r -a CLI <<<"${SWITCHYARD_MN_CLI:-node $REPO/dist/src/cli/main.js}"
 SUBNET=172.30.0
 PORT=6443
+SERVICE_CIDR=10.96.0.0/12
+PROXY_MODE=${SWITCHYARD_MN_PROXY_MODE:-userspace}
 
 die() { echo "cluster-up: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, veth, bridges)"
@@ -45,6 +48,9 @@ for i in $(seq 1 "$NODES"); do
   ip -n "$UL" link set "n$i" master br0 up
   ip -n "$ns" addr add "$SUBNET.$((10 + i))/24" dev eth0
   ip -n "$ns" link set eth0 up
+  # Stands in for a node's default route: the kernel proxy modes rewrite the node's own
+  # connections to a ClusterIP in the output hook, which runs only after a route lookup.
+  ip -n "$ns" route add "$SERVICE_CIDR" dev eth0
   mkdir -p "$STATE/node-$i"
 done
 
@@ -59,7 +65,7 @@ start() { # <label> <namespace> <argv...>
 
 SERVER_IP=$SUBNET.11
 start server "${PREFIX}n1" "${CLI[@]}" server --data-dir "$STATE/node-1/server" \
-  --bind-address "$SERVER_IP" --https-listen-port "$PORT" --disable-agent
+  --bind-address "$SERVER_IP" --https-listen-port "$PORT" --dns-listen "$SERVER_IP:53" --disable-agent
 for _ in $(seq 1 300); do
   [ -f "$STATE/node-1/server/server/token" ] && [ -f "$STATE/node-1/server/kubeconfig.yaml" ] && break
   sleep 0.1
@@ -69,7 +75,7 @@ TOKEN=$(cat "$STATE/node-1/server/server/token")
 
 for i in $(seq 1 "$NODES"); do
   start "agent-node-$i" "${PREFIX}n$i" "${CLI[@]}" agent --server "https://$SERVER_IP:$PORT" --token "$TOKEN" \
-    --server-ca "$STATE/node-1/server/server/tls/server-ca.crt" --node-ip "$SUBNET.$((10 + i))" --node-name "node-$i" --data-dir "$STATE/node-$i/agent" --runtime netns
+    --server-ca "$STATE/node-1/server/server/tls/server-ca.crt" --node-ip "$SUBNET.$((10 + i))" --node-name "node-$i" --data-dir "$STATE/node-$i/agent" --runtime netns --proxy-mode "$PROXY_MODE"
 done
 
 cat >"$STATE/kubectl" <<KUBECTL

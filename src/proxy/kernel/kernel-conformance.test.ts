@@ -47,7 +47,7 @@ for (const m of MODES) {
       const summary = (k: string): number => Number(new RegExp(`^# ${k} (\\d+)`, 'm').exec(out)?.[1] ?? -1);
       assert.equal(code, 0, out);
       assert.equal(summary('fail'), 0, out);
-      assert.equal(summary('pass'), 6, out);
+      assert.ok(summary('pass') >= 6, out);
       // The namespace holds the mode's rules until the suite's close() removed them.
       if (m.mode === 'nftables') assert.doesNotMatch(lab.exec(node, ['nft', 'list', 'tables']), /kube-proxy/);
     });

@@ -92,6 +92,13 @@ export class FakeNft {
       if (!this.table) return { code: 1, stderr: 'Error: No such file or directory' };
       return { code: 0, stdout: this.listTerse() };
     }
+    if (argv[1] === 'create' && argv[2] === 'chain') {
+      if (!this.table) return { code: 1, stderr: 'Error: Could not process rule: No such file or directory' };
+      const name = argv[5] ?? '';
+      if (this.table.chains.has(name)) return { code: 1, stderr: 'Error: Could not process rule: File exists' };
+      this.table.chains.set(name, { rules: [] });
+      return { code: 0 };
+    }
     if (argv.includes('delete') && argv.includes('table')) {
       if (!this.table) return { code: 1, stderr: 'Error: No such file or directory' };
       this.table = undefined;

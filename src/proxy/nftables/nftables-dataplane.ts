@@ -16,7 +16,7 @@ import { kernelStatus } from '../kernel/kernel-status.js';
 import { checkKernelNetns } from '../kernel/netns-guard.js';
 import { ANNOTATION_SCHEDULER, type ServicePortKey } from '../types.js';
 import { ElementClaims, elementId } from './element-claims.js';
-import { NFT_FAMILY, NFT_TABLE, type NftBaseRules, type NftBuildOptions, type NftElement, type NftServiceRules, buildNftBase, buildNftServiceRules } from './nft-rules.js';
+import { NFT_FAMILY, NFT_TABLE, SERVICES_CHAIN, type NftBaseRules, type NftBuildOptions, type NftElement, type NftServiceRules, buildNftBase, buildNftServiceRules } from './nft-rules.js';
 import { planNftDiff, planNftRewrite } from './nft-transaction.js';
 
 export interface NftablesDataplaneOptions extends NftBuildOptions {
@@ -216,11 +216,18 @@ export class NftablesDataplane implements Dataplane {
     if (r.code !== 0 && !/No such file or directory/.test(r.stderr)) this.opts.log?.warn(describeFailure(argv, r));
   }
 
+  /**
+   * Whether our table is still there. `nft list tables` would do, but nft 1.0.6
+   * fetches the whole ruleset for it (half a minute at 100,000 chains), so
+   * this asks to create a chain that must exist: "File exists" means the
+   * table is intact; success means it was not (the rewrite removes the chain).
+   */
   private async tableExists(): Promise<boolean> {
-    const r = await this.runner.run(['nft', 'list', 'tables', NFT_FAMILY]).catch(() => undefined);
-    // When listing fails we cannot tell; assume it is there (the diff will fail and force a rewrite if not).
-    if (!r || r.code !== 0) return true;
-    return new RegExp(`^table ${NFT_FAMILY} ${NFT_TABLE}$`, 'm').test(r.stdout);
+    const r = await this.runner.run(['nft', 'create', 'chain', NFT_FAMILY, NFT_TABLE, SERVICES_CHAIN]).catch(() => undefined);
+    // When nft cannot be run we cannot tell; assume it is there (the diff fails and forces a rewrite if not).
+    if (!r) return true;
+    if (r.code !== 0) return /File exists/.test(r.stderr) || !/No such file or directory/.test(r.stderr);
+    return false;
   }
 
   private warnOnce(id: string, msg: string): void {

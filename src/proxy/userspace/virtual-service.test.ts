@@ -68,6 +68,21 @@ describe('VirtualService', () => {
     assert.equal(vs.status().realServers[0]?.inactiveConns, 0, 'linger over');
   });
 
+  test('closed connections past the linger are forgotten as new ones close, even if nobody reads the counts', () => {
+    const vs = new VirtualService(cfg({ endpoints: [ep('10.244.0.1')] }), deps);
+    const b = vs.choose('192.0.2.1', 1);
+    assert.ok(b);
+    for (let i = 0; i < 5000; i++) {
+      vs.transition(b, undefined, 'active');
+      vs.transition(b, 'active', 'closed');
+      clock.advance(1);
+    }
+    // 1 ms apart with a 1000 ms linger: only those of the last second are remembered.
+    const remembered = (b as unknown as { closedAt: number[] }).closedAt.length;
+    assert.ok(remembered <= 1001, `closed-connection timestamps kept: ${remembered}`);
+    assert.equal(b.inactiveConns, 999, 'closed at t-999 .. t-1');
+  });
+
   test('no endpoints: nothing to choose', () => {
     const vs = new VirtualService(cfg({ endpoints: [] }), deps);
     assert.equal(vs.hasBackends(), false);

@@ -59,9 +59,14 @@ export class Backend implements RealServer {
   }
 
   get inactiveConns(): number {
-    const cutoff = this.clock.now() - this.lingerMs;
-    while (this.closedAt.length > 0 && (this.closedAt[0] ?? 0) <= cutoff) this.closedAt.shift();
+    this.forgetExpired(this.clock.now());
     return this.pendingInactive + this.closedAt.length;
+  }
+
+  /** Closed connections past the linger time stop counting (and stop taking memory). */
+  private forgetExpired(now: number): void {
+    const cutoff = now - this.lingerMs;
+    while (this.closedAt.length > 0 && (this.closedAt[0] ?? 0) <= cutoff) this.closedAt.shift();
   }
 
   /** A TCP connection or UDP flow moves between states; counts follow. */
@@ -70,7 +75,12 @@ export class Backend implements RealServer {
     if (from === 'closing' || from === 'flow') this.pendingInactive--;
     if (to === 'active') this.activeConns++;
     if (to === 'closing' || to === 'flow') this.pendingInactive++;
-    if (to === 'closed' && from !== 'flow') this.closedAt.push(this.clock.now());
+    if (to === 'closed' && from !== 'flow') {
+      // Pruned here too: without a /status reader the list would otherwise grow with every connection.
+      const now = this.clock.now();
+      this.forgetExpired(now);
+      this.closedAt.push(now);
+    }
   }
 
   /** Open connections or flows (the backend is kept while draining). */

@@ -124,6 +124,8 @@ interface Proc {
   readonly label: string;
   readonly child: ChildProcess;
   output: string;
+  /** A server or agent that must keep running (a restarted agent's old process is not). */
+  longRunning: boolean;
 }
 
 export interface MultinodeOptions {
@@ -151,7 +153,8 @@ export class MultinodeCluster {
   readonly nodes: ClusterNode[];
   readonly clients: UnderlayClient[];
   readonly workDir: string;
-  readonly proxyMode: string | undefined;
+  private mode: string | undefined;
+  private readonly agents = new Map<string, Proc>();
   private readonly agentArgs: readonly string[];
   private readonly procs: Proc[] = [];
   private readonly log: (msg: string) => void;
@@ -168,7 +171,7 @@ export class MultinodeCluster {
       dataDir: join(this.workDir, `node-${i + 1}`),
     }));
     this.clients = Array.from({ length: opts.clientCount ?? 0 }, (_, i) => ({ ns: `${this.prefix}c${i + 1}`, ip: `${UNDERLAY_SUBNET}.${101 + i}` }));
-    this.proxyMode = opts.proxyMode;
+    this.mode = opts.proxyMode;
     this.agentArgs = opts.agentArgs ?? [];
   }
 
@@ -237,7 +240,7 @@ export class MultinodeCluster {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SWITCHYARD_NETNS_PREFIX: `${this.prefix}pod-` },
     });
-    const p: Proc = { label, child, output: '' };
+    const p: Proc = { label, child, output: '', longRunning: true };
     const append = (d: Buffer): void => {
       p.output += d.toString();
       if (p.output.length > 400_000) p.output = p.output.slice(-200_000);
@@ -276,8 +279,13 @@ export class MultinodeCluster {
     return readFileSync(join(this.server.dataDir, 'server', 'server', 'token'), 'utf8').trim();
   }
 
+  /** `--proxy-mode` the agents run with (undefined: the agent's default). */
+  get proxyMode(): string | undefined {
+    return this.mode;
+  }
+
   private startAgent(n: ClusterNode): void {
-    this.spawnIn(`agent ${n.name}`, n.ns, [
+    const p = this.spawnIn(`agent ${n.name}${this.mode ? ` (${this.mode})` : ''}`, n.ns, [
       ...cliCommand(),
       'agent',
       '--server',
@@ -295,14 +303,48 @@ export class MultinodeCluster {
       join(n.dataDir, 'agent'),
       '--runtime',
       'netns',
-      ...(this.proxyMode ? ['--proxy-mode', this.proxyMode] : []),
+      ...(this.mode ? ['--proxy-mode', this.mode] : []),
       ...this.agentArgs,
     ]);
+    this.agents.set(n.name, p);
+  }
+
+  /**
+   * Stop every agent (SIGTERM: its pods' processes and its proxy's rules or addresses go with
+   * it) and start them again with another `--proxy-mode`, as an operator switching modes would.
+   * The pods keep their namespaces and addresses and are started again by the new agents.
+   * Resolves once each node's proxy reports the new mode on its metrics port.
+   */
+  async restartAgents(proxyMode: string): Promise<void> {
+    const old = [...this.agents.values()];
+    for (const p of old) {
+      p.longRunning = false;
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+    }
+    const deadline = Date.now() + 20_000;
+    for (const p of old) {
+      while (p.child.exitCode === null && p.child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (p.child.exitCode === null && p.child.signalCode === null) {
+        this.log(`${p.label} did not stop in time: SIGKILL`);
+        p.child.kill('SIGKILL');
+      }
+    }
+    this.mode = proxyMode;
+    for (const n of this.nodes) this.startAgent(n);
+    await this.waitForNodes();
+    await waitFor(`every node's proxy in ${proxyMode} mode`, 60_000, () => {
+      this.checkProcesses();
+      return this.nodes.every((n) => run(['nsenter', `--net=/run/netns/${n.ns}`, 'curl', '-sf', '--max-time', '2', 'http://127.0.0.1:10249/proxyMode']).stdout.trim() === proxyMode);
+    });
+  }
+
+  private checkProcesses(): void {
+    for (const p of this.procs) if (p.longRunning && p.child.exitCode !== null) throw new Error(`${p.label} exited with ${p.child.exitCode}`);
   }
 
   private async waitForNodes(): Promise<void> {
     await waitFor(`${this.nodes.length} Ready nodes with pod CIDRs`, 90_000, () => {
-      for (const p of this.procs) if (p.child.exitCode !== null) throw new Error(`${p.label} exited with ${p.child.exitCode}`);
+      this.checkProcesses();
       const r = this.kubectl(['get', 'nodes', '-o', 'json']);
       if (r.code !== 0) return false;
       const items = (JSON.parse(r.stdout) as { items: NodeJson[] }).items;
@@ -323,7 +365,7 @@ export class MultinodeCluster {
   kubectlSpawn(args: readonly string[]): ChildProcess {
     const opts: SpawnOptions = { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] };
     const child = spawn('nsenter', [`--net=/run/netns/${this.server.ns}`, 'kubectl', '--kubeconfig', this.kubeconfig, '--cache-dir', join(this.workDir, 'kubectl-cache'), ...args], opts);
-    this.procs.push({ label: `kubectl ${args.join(' ')}`, child, output: '' });
+    this.procs.push({ label: `kubectl ${args.join(' ')}`, child, output: '', longRunning: false });
     return child;
   }
 
