@@ -210,7 +210,10 @@ async function main(): Promise<void> {
           return ready >= n ? true : undefined;
         },
         TIMEOUT_MS,
-      );
+      ).catch(async (e: unknown) => {
+        const pods = await kubectl(kubeconfig, cacheDir, ['get', 'pods', '-o', 'wide']).catch((x: unknown) => String(x));
+        throw new Error(`${String(e)}\n${pods}\nagent output:\n${ag.output()}`);
+      });
       const readyS = (performance.now() - t0) / 1000;
       const kids = childrenRss(pid);
       const agentRss = vm(pid, 'VmRSS');

@@ -35,6 +35,20 @@ describe('Proxier', () => {
     assert.deepEqual(dp.syncs[0]?.nodePortAddresses, ['127.0.0.1']);
   });
 
+  test('cluster IPs on a local interface (userspace identity mapping) are not NodePort addresses', async () => {
+    const dp = new FakeDataplane();
+    const lo = () => ({
+      lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }, { address: '10.96.0.10', family: 'IPv4', internal: false }],
+      eth0: [{ address: '192.0.2.7', family: 'IPv4', internal: false }],
+    });
+    const p = new Proxier({ client: noClient, nodeName: 'node-1', dataplane: dp, interfaces: lo });
+    p.onServiceAdd(service('dns', { clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ port: 53 }] }));
+    p.onServicesSynced();
+    p.onEndpointSlicesSynced();
+    await p.syncProxyRules();
+    assert.deepEqual(dp.syncs[0]?.nodePortAddresses, ['192.0.2.7']);
+  });
+
   test('later syncs are partial and name exactly the changed service ports', async () => {
     const { dp, p } = setup();
     p.onServicesSynced();

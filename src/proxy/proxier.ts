@@ -195,6 +195,18 @@ export class Proxier {
     await this.runner.whenIdle();
   }
 
+  /**
+   * The local addresses NodePorts are served on. Cluster IPs are left out: the userspace
+   * dataplane puts them on lo, where they would otherwise each serve every NodePort (kube-proxy's
+   * IPVS mode likewise leaves out the addresses on its dummy interface).
+   */
+  private nodePortAddresses(): string[] {
+    const resolved = resolveNodePortAddresses(this.opts.nodePortAddresses ?? [], this.family, this.opts.interfaces);
+    const clusterIPs = new Set<string>();
+    for (const info of this.serviceMap.values()) for (const ip of info.clusterIPs) clusterIPs.add(ip);
+    return resolved.filter((ip) => !clusterIPs.has(ip));
+  }
+
   /** One sync: drain the trackers, build the state, program the dataplane, update health and metrics. */
   async syncProxyRules(): Promise<void> {
     if (!this.isInitialized()) return;
@@ -213,7 +225,7 @@ export class Proxier {
       serviceMap: this.serviceMap,
       endpointsMap: this.endpointsMap,
       node,
-      nodePortAddresses: resolveNodePortAddresses(this.opts.nodePortAddresses ?? [], this.family, this.opts.interfaces),
+      nodePortAddresses: this.nodePortAddresses(),
       ...(full ? {} : { changed }),
       deletedUDPClusterIPs: this.pendingUDPClusterIPs,
       deletedUDPEndpoints: this.pendingUDPEndpoints,
