@@ -4,11 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlagError } from './flags.js';
-import { defaultDataDir, runServerCommand } from './server-command.js';
-import { runProxyCommand } from './proxy-command.js';
-import { runDnsCommand } from './dns-command.js';
-import { runAgentCommand } from './agent-command.js';
-import { runNetexecCommand } from './netexec-command.js';
 
 const HELP = `Switchyard: Kubernetes Service networking — API server, controllers, proxy and DNS.
 
@@ -35,17 +30,19 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
       process.stdout.write(`${HELP}\n`);
       return cmd === undefined ? 1 : 0;
+    // Commands load on demand: a pod running `switchyard netexec` should not pay for the API server.
     case 'server':
-      return runServerCommand(rest);
+      return (await import('./server-command.js')).runServerCommand(rest);
     case 'agent':
-      return runAgentCommand(rest);
+      return (await import('./agent-command.js')).runAgentCommand(rest);
     case 'netexec':
-      return runNetexecCommand(rest);
+      return (await import('./netexec-command.js')).runNetexecCommand(rest);
     case 'proxy':
-      return runProxyCommand(rest);
+      return (await import('./proxy-command.js')).runProxyCommand(rest);
     case 'dns':
-      return runDnsCommand(rest);
+      return (await import('./dns-command.js')).runDnsCommand(rest);
     case 'kubectl': {
+      const { defaultDataDir } = await import('./server-command.js');
       const dataDir = process.env.SWITCHYARD_DATA_DIR ?? defaultDataDir();
       const kubeconfig = process.env.KUBECONFIG ?? join(dataDir, 'kubeconfig.yaml');
       if (!existsSync(kubeconfig)) {
