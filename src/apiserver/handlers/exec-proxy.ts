@@ -54,7 +54,7 @@ export function parsePodStreamPath(pathname: string): { namespace: string; name:
 function boolParam(q: URLSearchParams, name: string, dflt: boolean): boolean {
   const v = q.get(name);
   if (v === null || v === '') return dflt;
-  return v === 'true' || v === '1';
+  return ['1', 't', 'true'].includes(v.toLowerCase());
 }
 
 /**

@@ -42,6 +42,12 @@ function q(ctx: HandlerContext, name: string): string | null {
   return ctx.url.searchParams.get(name);
 }
 
+/** Boolean query parameters as Go's strconv.ParseBool reads them (python clients send `watch=True`). */
+function queryBool(ctx: HandlerContext, name: string): boolean {
+  const v = q(ctx, name);
+  return v !== null && ['1', 't', 'true'].includes(v.toLowerCase());
+}
+
 function dryRunOf(ctx: HandlerContext): boolean {
   const values = ctx.url.searchParams.getAll('dryRun');
   for (const v of values) {
@@ -174,7 +180,7 @@ export async function handleResource(ctx: HandlerContext, route: ResourceRoute):
   if (route.name === undefined) {
     switch (method) {
       case 'GET':
-        return q(ctx, 'watch') === 'true' || q(ctx, 'watch') === '1' ? watchCollection(ctx, route) : listCollection(ctx, route);
+        return queryBool(ctx, 'watch') ? watchCollection(ctx, route) : listCollection(ctx, route);
       case 'POST':
         return createObject(ctx, route);
       case 'DELETE':
@@ -269,7 +275,7 @@ async function watchCollection(ctx: HandlerContext, route: ResourceRoute): Promi
     resourceVersion: q(ctx, 'resourceVersion') ?? '',
     ...(labelMatch ? { labelMatch } : {}),
     ...(fieldMatch ? { fieldMatch } : {}),
-    allowBookmarks: q(ctx, 'allowWatchBookmarks') === 'true',
+    allowBookmarks: queryBool(ctx, 'allowWatchBookmarks'),
     ...(timeoutText ? { timeoutSeconds: Number(timeoutText) } : {}),
     form,
     toTable: (obj, first) =>
@@ -370,7 +376,7 @@ async function patchObject(ctx: HandlerContext, route: ResourceRoute): Promise<v
     const applied = checkTypeMeta(route.store, patch);
     checkNameMatches(applied, name);
     checkUnknownFields(ctx, applied, mode);
-    const force = q(ctx, 'force') === 'true';
+    const force = queryBool(ctx, 'force');
     const opts = { ...writeOptions(ctx, sub), skipManagedFields: true };
     const doApply = (live: KubeObject | undefined): KubeObject => {
       const r = serverSideApply({ live, applied, manager, force, apiVersion, now: ctx.now() });

@@ -551,7 +551,8 @@ describe('multinode Services and DNS (one cluster, each proxy mode in turn)', { 
         const victim = neOn('node-3');
         const client = netnsOf(neOn('node-1'));
         const url = `http://${clusterIP('ne')}/hostname`;
-        assert.ok(answers(client, url, 6).includes(victim.metadata.name), 'the victim serves before');
+        // Kernel modes balance at random: 30 requests miss one of 3 backends with p ≈ 5e-6.
+        assert.ok(answers(client, url, 30).includes(victim.metadata.name), 'the victim serves before');
         const t0 = Date.now();
         setReady(victim, false);
         let lastSeen = 0;
