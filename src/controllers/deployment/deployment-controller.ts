@@ -18,7 +18,7 @@ import { controllerRef } from '../replicaset/pod-util.js';
 import { NAMESPACE_INDEX } from '../replicaset/replicaset-controller.js';
 import type { DeploymentJson, DeploymentStatusJson, PodJson, ReplicaSetJson } from '../replicaset/workload-types.js';
 import { DEPLOYMENTS, PODS, REPLICASETS } from '../resources.js';
-import { EventRecorder, involvedObjectOf } from '../scheduler/event-recorder.js';
+import { EventRecorder, involvedObjectOf } from '../events/event-recorder.js';
 import { type DeploymentAction, planDeploymentSync } from './deployment-sync.js';
 import { REASON, hasProgressDeadline, newCondition, setCondition } from './deployment-status.js';
 import { equalIgnoreHash } from './pod-template-hash.js';

@@ -14,7 +14,7 @@ import { isNotFound } from '../../client/kube-client.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext, ControllerDescriptor } from '../controller-context.js';
 import { PODS, REPLICASETS } from '../resources.js';
-import { EventRecorder, involvedObjectOf } from '../scheduler/event-recorder.js';
+import { EventRecorder, involvedObjectOf } from '../events/event-recorder.js';
 import { type ClaimOwner, adoptPatch, classifyClaims, releasePatch } from './controller-ref.js';
 import { ControllerExpectations } from './expectations.js';
 import { controllerRef, isPodActive, isPodReady } from './pod-util.js';

@@ -17,7 +17,7 @@ import { runController } from '../../client/controller.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext, ControllerDescriptor } from '../controller-context.js';
 import { NODES, PODS } from '../resources.js';
-import { EventRecorder, involvedObjectOf } from './event-recorder.js';
+import { EventRecorder, involvedObjectOf } from '../events/event-recorder.js';
 import { buildNodeInfo } from './node-info.js';
 import { isTerminal, podInfo } from './pod-resources.js';
 import { schedulePod } from './schedule-pod.js';

@@ -18,7 +18,7 @@ import { runController } from '../../client/controller.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerContext, ControllerDescriptor } from '../controller-context.js';
 import { PODS, STATEFULSETS } from '../resources.js';
-import { EventRecorder, involvedObjectOf } from '../scheduler/event-recorder.js';
+import { EventRecorder, involvedObjectOf } from '../events/event-recorder.js';
 import { claimPods } from './statefulset-claim.js';
 import { type StatefulSetAction, planStatefulSet } from './statefulset-plan.js';
 import { controllerRef } from './statefulset-pods.js';
