@@ -4,7 +4,8 @@
  * for every resource in the resource table.
  */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Store } from '../storage/store.js';
@@ -19,7 +20,7 @@ import {
   legacyApiVersions,
   wantsAggregated,
 } from './discovery.js';
-import { handleResource, type HandlerContext } from './handlers/resource-handler.js';
+import { fieldMatcherFor, handleResource, type HandlerContext, labelMatcherFor } from './handlers/resource-handler.js';
 import { parsePodStreamPath, proxyPodExec, writeUpgradeStatus } from './handlers/exec-proxy.js';
 import { proxyPodLog } from './handlers/node-proxy.js';
 import type { Duplex } from 'node:stream';
@@ -32,6 +33,8 @@ import * as errors from './status.js';
 import { strategyFor } from './registry/strategies.js';
 import { ServiceAllocations } from './registry/service/service-allocations.js';
 import type { KubeObject } from '../api/object.js';
+import { apiErrorFromStatus, type InProcessWatch } from '../client/kube-client.js';
+import { watchLocal } from './handlers/watch-local.js';
 
 /** The Kubernetes version this server reports (kubectl's dispatcher picks its client by `minor`). */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-switchyard' };
@@ -40,6 +43,9 @@ export interface User {
   readonly name: string;
   readonly groups: readonly string[];
 }
+
+/** Who the loopback client is: the server itself, with every permission. */
+const LOOPBACK_USER: User = { name: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
 
 export interface ApiServerConfig {
   readonly store: Store;
@@ -64,6 +70,9 @@ export class ApiServer {
   private readonly log: Logger;
   private readonly stores = new Map<string, ResourceStore>();
   private server: HttpsServer | undefined;
+  private loopback: HttpServer | undefined;
+  /** Bearer token of the in-process loopback client (never written anywhere). */
+  private readonly loopbackToken = randomBytes(32).toString('base64url');
   private readonly shutdown = new AbortController();
   readonly serviceAllocations: ServiceAllocations;
   private ready = false;
@@ -117,6 +126,39 @@ export class ApiServer {
   /** Let Foreground/Orphan deletion add the garbage collector's finalizers (only when a GC runs). */
   setGarbageCollectorEnabled(on: boolean): void {
     this.gcEnabled = on;
+  }
+
+  /**
+   * Watches for clients in this process (KubeClient's `inProcessWatch`): the same
+   * semantics as `GET …?watch=true`, without HTTP, TLS or JSON per event. Objects
+   * are deep-frozen shared values, so a consumer that tries to change one fails
+   * loudly instead of corrupting what other watchers see.
+   */
+  inProcessWatch(): InProcessWatch {
+    return async ({ res, namespace, opts }, onEvent, signal) => {
+      try {
+        const store = this.stores.get(`${res.group}/${res.version}/${res.plural}`);
+        if (!store) throw errors.notFound({ group: res.group, resource: res.plural }, '');
+        const labelMatch = labelMatcherFor(opts.labelSelector);
+        const fieldMatch = fieldMatcherFor(opts.fieldSelector, store);
+        await watchLocal(
+          {
+            store,
+            namespace: store.type.namespaced && namespace ? namespace : undefined,
+            resourceVersion: opts.resourceVersion ?? '',
+            ...(labelMatch ? { labelMatch } : {}),
+            ...(fieldMatch ? { fieldMatch } : {}),
+            allowBookmarks: opts.allowWatchBookmarks === true,
+            ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
+            signal,
+            serverSignal: this.shutdown.signal,
+          },
+          (ev) => onEvent({ type: ev.type, object: deepFreeze(ev.object) }),
+        );
+      } catch (e) {
+        throw e instanceof errors.ApiError ? apiErrorFromStatus(e.status) : e;
+      }
+    };
   }
 
   /** The REST storage of a resource, for in-process components (bootstrap, controllers). */
@@ -182,14 +224,44 @@ export class ApiServer {
     return server.address() as AddressInfo;
   }
 
+  /**
+   * The in-process loopback (kube-apiserver's LoopbackClientConfig): plain HTTP on an
+   * abstract Unix socket, authenticated by a random bearer token that exists only in
+   * this process. The server's own controllers, DNS, agent and proxy talk through it,
+   * the same API as everyone else, without paying for TLS on every watch event.
+   */
+  async listenLoopback(): Promise<{ readonly socketPath: string; readonly token: string }> {
+    if (this.loopback) throw new Error('loopback already listening');
+    const server = createHttpServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => sendError(res, err, (m) => this.log.error(m)));
+    });
+    server.keepAliveTimeout = 65_000;
+    server.requestTimeout = 0;
+    // Linux abstract namespace: no file to clean up and no path length limit.
+    const socketPath = `\0switchyard-apiserver-${process.pid}-${randomBytes(6).toString('hex')}`;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.loopback = server;
+    return { socketPath, token: this.loopbackToken };
+  }
+
   async close(): Promise<void> {
     this.shutdown.abort();
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    const servers = [this.server, this.loopback].filter((s): s is HttpsServer | HttpServer => s !== undefined);
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
   }
 
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -213,7 +285,9 @@ export class ApiServer {
   private authenticate(req: IncomingMessage): User | undefined {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
-      const user = this.config.tokens?.get(auth.slice('Bearer '.length).trim());
+      const presented = auth.slice('Bearer '.length).trim();
+      if (this.loopback && presented === this.loopbackToken) return LOOPBACK_USER;
+      const user = this.config.tokens?.get(presented);
       if (user) return user;
       return undefined;
     }
@@ -349,4 +423,13 @@ export class ApiServer {
     const host = req.headers.host ?? `${this.config.bindAddress}:${this.config.port}`;
     sendJson(res, 200, core ? legacyApiVersions(host) : legacyApiGroupList());
   }
+}
+
+/** Freezes a JSON value and everything in it (already-frozen subtrees are skipped). */
+function deepFreeze<V>(v: V): V {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) deepFreeze(child);
+  }
+  return v;
 }

@@ -140,10 +140,13 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
   if (!Number.isInteger(maxPerSlice) || maxPerSlice < 1 || maxPerSlice > 1000) {
     throw new FlagError(`--max-endpoints-per-slice must be between 1 and 1000, got ${maxPerSlice}`);
   }
+  // The server's own components use the in-process loopback (no TLS per watch event).
+  const loopback = await server.listenLoopback();
+  const loopbackConfig = { server: 'http://localhost', socketPath: loopback.socketPath, token: loopback.token };
   const controllerStop = new AbortController();
   const controllerClient = new KubeClient(
-    { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem },
-    { component: 'kube-controller-manager' },
+    loopbackConfig,
+    { component: 'kube-controller-manager', inProcessWatch: server.inProcessWatch() },
   );
   const controllers = selectControllers(str(values, 'controllers'));
   const manager = new ControllerManager({
@@ -168,8 +171,8 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
     const nodeIP = str(values, 'node-ip') || (runtimeKind === 'process' ? '127.0.0.1' : advertise);
     const zone = str(values, 'zone');
     const agentClient = new KubeClient(
-      { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem },
-      { component: 'kubelet' },
+      loopbackConfig,
+      { component: 'kubelet', inProcessWatch: server.inProcessWatch() },
     );
     // The agent waits for its Node's pod CIDR (node IPAM controller), so it starts in the background.
     const starting = startNodeAgent({
@@ -202,7 +205,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
       if (!isNodeProxyMode(proxyMode)) throw new FlagError(`--proxy-mode must be userspace, nftables, iptables or none, got ${JSON.stringify(proxyMode)}`);
       proxyDone = runNodeProxy(
         {
-          clientConfig: { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem },
+          clientConfig: loopbackConfig,
           nodeName: (str(values, 'node-name') || hostname()).toLowerCase(),
           mode: proxyMode,
           rootless: runtimeKind === 'process',

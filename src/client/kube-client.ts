@@ -181,7 +181,20 @@ export interface WatchEvent {
   readonly object: unknown;
 }
 
+/**
+ * A watch served by an API server in this same process (its controllers, DNS and
+ * node agent use it rather than HTTP): same events and semantics, objects shared
+ * and read-only. Rejects with KubeApiError when the server refuses the watch.
+ */
+export type InProcessWatch = (
+  req: { readonly res: ResourceRef; readonly namespace: string | undefined; readonly opts: WatchOptions },
+  onEvent: (ev: WatchEvent) => void,
+  signal: AbortSignal,
+) => Promise<void>;
+
 export interface KubeClientOptions {
+  /** Serve watches in process (see InProcessWatch); other requests still go over `server`. */
+  readonly inProcessWatch?: InProcessWatch;
   /** Sent as `User-Agent: switchyard/<component>`. */
   readonly component?: string;
   /** Pooled sockets per host for ordinary requests (watches use a separate, unbounded pool). */
@@ -207,6 +220,9 @@ export class KubeClient {
   private readonly userAgent: string;
   private readonly defaultTimeoutMs: number;
   private tokenCache: { token: string; readAt: number } | undefined;
+  private readonly inProcessWatch: InProcessWatch | undefined;
+  /** Where requests go: host and port of `server`, or the configured Unix socket. */
+  private readonly target: http.RequestOptions;
 
   constructor(config: ClientConfig, opts: KubeClientOptions = {}) {
     this.config = config;
@@ -214,7 +230,11 @@ export class KubeClient {
     this.basePath = this.base.pathname.replace(/\/+$/, '');
     this.userAgent = `switchyard/${opts.component ?? 'client'}`;
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 60_000;
+    this.inProcessWatch = opts.inProcessWatch;
     const maxSockets = opts.maxSockets ?? 64;
+    this.target = config.socketPath
+      ? { socketPath: config.socketPath }
+      : { protocol: this.base.protocol, hostname: this.base.hostname.replace(/^\[|\]$/g, ''), port: this.base.port || undefined };
     if (this.base.protocol === 'https:') {
       this.mod = https;
       const tls: https.AgentOptions = {
@@ -318,9 +338,7 @@ export class KubeClient {
       }
       const req = this.mod.request(
         {
-          protocol: this.base.protocol,
-          hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
-          port: this.base.port || undefined,
+          ...this.target,
           method: opts.method,
           path: this.url(opts.path, opts.query),
           headers: this.headers(opts.accept ?? 'application/json', contentType, payload?.length),
@@ -482,6 +500,7 @@ export class KubeClient {
     onEvent: (ev: WatchEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
+    if (this.inProcessWatch) return this.inProcessWatch({ res, namespace: ns, opts }, onEvent, signal);
     const query: Record<string, QueryValue> = {
       watch: 'true',
       resourceVersion: opts.resourceVersion || undefined,
@@ -511,9 +530,7 @@ export class KubeClient {
       };
       const req = this.mod.request(
         {
-          protocol: this.base.protocol,
-          hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
-          port: this.base.port || undefined,
+          ...this.target,
           method: 'GET',
           path: this.url(this.resourcePath(res, ns), query),
           headers: this.headers('application/json'),

@@ -31,6 +31,11 @@ export interface ClientConfig {
   readonly password?: string;
   /** Default namespace of the selected context (or of the pod, in cluster). */
   readonly namespace?: string;
+  /**
+   * Unix socket to connect to instead of the host and port of `server` (the API
+   * server's in-process loopback; `server` is then an `http://` URL for paths only).
+   */
+  readonly socketPath?: string;
 }
 
 /** `$KUBECONFIG` (first entry) or `~/.kube/config`, like kubectl. */

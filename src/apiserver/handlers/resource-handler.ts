@@ -118,7 +118,11 @@ function checkTypeMeta(store: ResourceStore, body: unknown): KubeObject {
 }
 
 function labelMatcher(ctx: HandlerContext): ((labels: Record<string, string> | undefined) => boolean) | undefined {
-  const s = q(ctx, 'labelSelector');
+  return labelMatcherFor(q(ctx, 'labelSelector') ?? undefined);
+}
+
+/** A `labelSelector` query value as a predicate (undefined when it selects everything); 400 when malformed. */
+export function labelMatcherFor(s: string | undefined): ((labels: Record<string, string> | undefined) => boolean) | undefined {
   if (!s) return undefined;
   try {
     const sel = parseLabelSelector(s);
@@ -129,7 +133,11 @@ function labelMatcher(ctx: HandlerContext): ((labels: Record<string, string> | u
 }
 
 function fieldMatcher(ctx: HandlerContext, store: ResourceStore): ((fields: Record<string, string>) => boolean) | undefined {
-  const s = q(ctx, 'fieldSelector');
+  return fieldMatcherFor(q(ctx, 'fieldSelector') ?? undefined, store);
+}
+
+/** A `fieldSelector` query value as a predicate over the kind's field labels; 400 when malformed or unsupported. */
+export function fieldMatcherFor(s: string | undefined, store: ResourceStore): ((fields: Record<string, string>) => boolean) | undefined {
   if (!s) return undefined;
   let sel;
   try {

@@ -13,12 +13,7 @@ import { apiVersionOf } from '../resources.js';
 import * as errors from '../status.js';
 import type { OutputForm } from '../http/respond.js';
 
-export interface WatchRequest {
-  readonly store: ResourceStore;
-  readonly namespace: string | undefined;
-  readonly resourceVersion: string;
-  readonly labelMatch?: (labels: Record<string, string> | undefined) => boolean;
-  readonly fieldMatch?: (fields: Record<string, string>) => boolean;
+export interface WatchRequest extends WatchScope {
   readonly allowBookmarks: boolean;
   readonly timeoutSeconds?: number;
   readonly form: OutputForm;
@@ -54,24 +49,116 @@ function sharedObjectJson(kv: KeyValue): string {
   return text;
 }
 
-export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
-  const rs = w.store;
-  let startRevision: number;
-  const initial: KubeObject[] = [];
+/** What a watch of one resource looks at, for any transport. */
+export interface WatchScope {
+  readonly store: ResourceStore;
+  readonly namespace: string | undefined;
+  readonly resourceVersion: string;
+  readonly labelMatch?: (labels: Record<string, string> | undefined) => boolean;
+  readonly fieldMatch?: (fields: Record<string, string>) => boolean;
+}
+
+/**
+ * Where a watch starts: for rv ""/"0" the current objects (sent as ADDED first)
+ * and the list's revision, else the given revision. Throws 400 on a bad rv.
+ */
+export async function watchStart(w: WatchScope): Promise<{ readonly initial: KubeObject[]; readonly startRevision: number }> {
   if (w.resourceVersion === '' || w.resourceVersion === '0') {
-    const list = await rs.list({
+    const list = await w.store.list({
       namespace: w.namespace,
       ...(w.labelMatch ? { labelMatch: w.labelMatch } : {}),
       ...(w.fieldMatch ? { fieldMatch: w.fieldMatch } : {}),
     });
-    initial.push(...list.items);
-    startRevision = Number(list.resourceVersion);
-  } else {
-    startRevision = Number(w.resourceVersion);
-    if (!Number.isInteger(startRevision) || startRevision < 0) {
-      throw errors.badRequest(`invalid resource version: ${JSON.stringify(w.resourceVersion)}`);
+    return { initial: list.items, startRevision: Number(list.resourceVersion) };
+  }
+  const startRevision = Number(w.resourceVersion);
+  if (!Number.isInteger(startRevision) || startRevision < 0) {
+    throw errors.badRequest(`invalid resource version: ${JSON.stringify(w.resourceVersion)}`);
+  }
+  return { initial: [], startRevision };
+}
+
+/** Receives a watch's events; `kv` is the stored value the object was decoded from. */
+export type WatchEventSink = (type: 'ADDED' | 'MODIFIED' | 'DELETED', kv: KeyValue, obj: KubeObject) => void;
+
+/**
+ * Turns store events into watch events for `w`: with selectors, an object that
+ * starts matching is ADDED and one that stops matching is DELETED, as upstream.
+ * Objects are the shared decoded values (read-only).
+ */
+export function watchEventFilter(w: WatchScope, send: WatchEventSink): (events: readonly WatchEvent[]) => number {
+  const rs = w.store;
+  const matches = (obj: KubeObject): boolean =>
+    (!w.labelMatch || w.labelMatch(obj.metadata.labels)) && (!w.fieldMatch || w.fieldMatch(rs.fieldsOf(obj)));
+  const filtering = Boolean(w.labelMatch || w.fieldMatch);
+  let lastRevision = 0;
+  return (events) => {
+    for (const ev of events) {
+      lastRevision = Math.max(lastRevision, ev.kv.modRevision);
+      const cur = decodeShared(ev.kv);
+      if (!filtering) {
+        send(ev.type === 'delete' ? 'DELETED' : ev.prevKv ? 'MODIFIED' : 'ADDED', ev.kv, cur);
+        continue;
+      }
+      if (ev.type === 'delete') {
+        if (matches(cur)) send('DELETED', ev.kv, cur);
+        continue;
+      }
+      const nowMatch = matches(cur);
+      const before = ev.prevKv ? matches(decodeShared(ev.prevKv)) : false;
+      if (nowMatch && before) send('MODIFIED', ev.kv, cur);
+      else if (nowMatch) send('ADDED', ev.kv, cur);
+      else if (before) send('DELETED', ev.kv, cur);
+    }
+    return lastRevision;
+  };
+}
+
+/** The Status of the ERROR event a watch from a compacted revision gets. */
+export function expiredStatus(startRevision: number, compactRevision: number): unknown {
+  return errors.expired(`too old resource version: ${startRevision} (${compactRevision + 1})`).status;
+}
+
+/**
+ * Bookmark and deadline timers of a watch: a bookmark every 30 s and, as
+ * upstream's cacher does, 2 s before the deadline (so a client re-watching after
+ * the timeout resumes from a recent resourceVersion); `onDeadline` at the end.
+ */
+export function watchTimers(opts: {
+  readonly allowBookmarks: boolean;
+  readonly timeoutSeconds?: number;
+  readonly bookmark: () => void;
+  readonly onDeadline: () => void;
+}): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  if (opts.allowBookmarks) {
+    const t = setInterval(opts.bookmark, BOOKMARK_INTERVAL_MS);
+    t.unref();
+    timers.push(t);
+    if (opts.timeoutSeconds && opts.timeoutSeconds > 2) {
+      const pre = setTimeout(opts.bookmark, (opts.timeoutSeconds - 2) * 1000);
+      pre.unref();
+      timers.push(pre);
     }
   }
+  if (opts.timeoutSeconds && opts.timeoutSeconds > 0) {
+    const t = setTimeout(opts.onDeadline, opts.timeoutSeconds * 1000);
+    t.unref();
+    timers.push(t);
+  }
+  return () => {
+    for (const t of timers) clearTimeout(t);
+  };
+}
+
+/** The BOOKMARK object for revision `rv` of the store's kind. */
+export function bookmarkObject(rs: ResourceStore, rv: number): unknown {
+  return { kind: rs.type.kind, apiVersion: apiVersionOf(rs.type), metadata: { resourceVersion: String(rv) } };
+}
+
+export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
+  const rs = w.store;
+  const { initial, startRevision } = await watchStart(w);
 
   res.writeHead(200, {
     'Content-Type': 'application/json',
@@ -97,78 +184,41 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
     res.write(`${JSON.stringify({ type, object: obj })}\n`);
     if (res.writableLength > MAX_BUFFERED_BYTES) finish();
   };
-  /** An event about the object `kv` holds. */
-  const send = (type: string, kv: KeyValue, obj: KubeObject): void => {
+  const filter = watchEventFilter(w, (type, kv, obj) => {
     if (closed) return;
     if (w.form.kind !== 'object') return write(type, render(obj));
     res.write(`{"type":"${type}","object":${sharedObjectJson(kv)}}\n`);
     if (res.writableLength > MAX_BUFFERED_BYTES) finish();
-  };
-
-  const matches = (obj: KubeObject): boolean =>
-    (!w.labelMatch || w.labelMatch(obj.metadata.labels)) && (!w.fieldMatch || w.fieldMatch(rs.fieldsOf(obj)));
-
-  const filtering = Boolean(w.labelMatch || w.fieldMatch);
+  });
   const onEvents = (events: readonly WatchEvent[]): void => {
-    for (const ev of events) {
-      if (closed) return;
-      lastRevision = Math.max(lastRevision, ev.kv.modRevision);
-      const cur = decodeShared(ev.kv);
-      if (!filtering) {
-        send(ev.type === 'delete' ? 'DELETED' : ev.prevKv ? 'MODIFIED' : 'ADDED', ev.kv, cur);
-        continue;
-      }
-      if (ev.type === 'delete') {
-        if (matches(cur)) send('DELETED', ev.kv, cur);
-        continue;
-      }
-      const nowMatch = matches(cur);
-      const before = ev.prevKv ? matches(decodeShared(ev.prevKv)) : false;
-      if (nowMatch && before) send('MODIFIED', ev.kv, cur);
-      else if (nowMatch) send('ADDED', ev.kv, cur);
-      else if (before) send('DELETED', ev.kv, cur);
-    }
+    if (closed) return;
+    lastRevision = Math.max(lastRevision, filter(events));
   };
 
   for (const obj of initial) write('ADDED', render(obj));
 
   const started = rs.watchRaw(w.namespace, startRevision, onEvents);
   if (!started.ok) {
-    const status = errors.expired(`too old resource version: ${startRevision} (${started.compactRevision + 1})`).status;
-    write('ERROR', status);
+    write('ERROR', expiredStatus(startRevision, started.compactRevision));
     res.end();
     return;
   }
 
-  const timers: NodeJS.Timeout[] = [];
+  let stopTimers = (): void => undefined;
   function finish(): void {
     if (closed) return;
     closed = true;
     if (started.ok) started.cancel();
-    for (const t of timers) clearTimeout(t);
+    stopTimers();
     w.signal.removeEventListener('abort', finish);
     res.end();
   }
-  if (w.allowBookmarks) {
-    const kind = rs.type.kind;
-    const apiVersion = apiVersionOf(rs.type);
-    const bookmark = (): void => write('BOOKMARK', { kind, apiVersion, metadata: { resourceVersion: String(lastRevision) } });
-    const t = setInterval(bookmark, BOOKMARK_INTERVAL_MS);
-    t.unref();
-    timers.push(t);
-    // As upstream's cacher does, also 2 s before the deadline, so that a client
-    // re-watching after the timeout resumes from a recent resourceVersion.
-    if (w.timeoutSeconds && w.timeoutSeconds > 2) {
-      const pre = setTimeout(bookmark, (w.timeoutSeconds - 2) * 1000);
-      pre.unref();
-      timers.push(pre);
-    }
-  }
-  if (w.timeoutSeconds && w.timeoutSeconds > 0) {
-    const t = setTimeout(finish, w.timeoutSeconds * 1000);
-    t.unref();
-    timers.push(t);
-  }
+  stopTimers = watchTimers({
+    allowBookmarks: w.allowBookmarks,
+    ...(w.timeoutSeconds !== undefined ? { timeoutSeconds: w.timeoutSeconds } : {}),
+    bookmark: () => write('BOOKMARK', bookmarkObject(rs, lastRevision)),
+    onDeadline: finish,
+  });
   req.on('close', finish);
   res.on('close', finish);
   res.on('error', finish);

@@ -15,9 +15,18 @@ import { PatchError } from './patch-error.js';
 export type PathElement = string;
 export type FieldPath = readonly PathElement[];
 
+/**
+ * The map key of a path: its elements joined by U+0001, which no element holds
+ * in practice (list keys and set values are JSON, which escapes control
+ * characters); an element that does makes the key the JSON of the path, which
+ * starts with `[` where a joined key starts with an element kind letter.
+ */
 function pathKey(p: FieldPath): string {
-  return JSON.stringify(p);
+  for (const pe of p) if (pe.includes(KEY_SEPARATOR)) return JSON.stringify(p);
+  return p.join(KEY_SEPARATOR);
 }
+
+const KEY_SEPARATOR = '\u0001';
 
 /** An immutable-by-convention set of field paths. */
 export class FieldSet {
@@ -302,7 +311,12 @@ export interface Comparison {
 }
 
 function isEmptyish(v: unknown): boolean {
-  return v === undefined || v === null || (isRecord(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+  return v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : isRecord(v) && !hasKeys(v));
+}
+
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /**
@@ -311,7 +325,7 @@ function isEmptyish(v: unknown): boolean {
  */
 function omitEmpty(v: unknown, node: SchemaNode): unknown {
   if (Array.isArray(v) && v.length === 0) return undefined;
-  if (node.values && isRecord(v) && Object.keys(v).length === 0) return undefined;
+  if (node.values && isRecord(v) && !hasKeys(v)) return undefined;
   return v;
 }
 
@@ -325,32 +339,27 @@ export function compareObjects(lhs: unknown, rhs: unknown, schema: SchemaNode): 
   const added = new FieldSet();
   const removed = new FieldSet();
   const modified = new FieldSet();
-  const leaf = (l: unknown, r: unknown, path: FieldPath): void => {
-    if (l === undefined) added.insert(path);
-    else if (r === undefined) removed.insert(path);
-    else if (!jsonEqual(l, r)) modified.insert(path);
-  };
   const walk = (lv: unknown, rv: unknown, node: SchemaNode, path: PathElement[]): void => {
     const l = omitEmpty(lv, node);
     const r = omitEmpty(rv, node);
     if (l === undefined && r === undefined) return;
-    const mapLike = (x: unknown) => x === undefined || x === null || isRecord(x);
-    const listLike = (x: unknown) => x === undefined || x === null || Array.isArray(x);
     const both = isEmptyish(l) && isEmptyish(r);
     if ((isRecord(l) || isRecord(r)) && mapLike(l) && mapLike(r) && !node.atomicMap && !both) {
-      const lm = isRecord(l) ? l : {};
-      const rm = isRecord(r) ? r : {};
-      for (const k of new Set([...Object.keys(lm), ...Object.keys(rm)])) {
-        walk(lm[k], rm[k], fieldSchema(node, k), [...path, `f:${k}`]);
-      }
+      const lm = isRecord(l) ? l : undefined;
+      const rm = isRecord(r) ? r : undefined;
+      if (lm) for (const k in lm) walk(lm[k], rm?.[k], fieldSchema(node, k), [...path, `f:${k}`]);
+      // Keys only on the right (all of them on a create).
+      if (rm) for (const k in rm) if (!lm || !Object.hasOwn(lm, k)) walk(undefined, rm[k], fieldSchema(node, k), [...path, `f:${k}`]);
     } else if ((Array.isArray(l) || Array.isArray(r)) && listLike(l) && listLike(r) && listType(node) !== 'atomic' && !both) {
       const li = indexList(Array.isArray(l) ? l : [], node, path, false);
       const ri = indexList(Array.isArray(r) ? r : [], node, path, false);
-      for (const pe of new Set([...li.keys(), ...ri.keys()])) {
-        walk(li.get(pe), ri.get(pe), node.items ?? DEFAULT_NODE, [...path, pe]);
-      }
+      const items = node.items ?? DEFAULT_NODE;
+      for (const [pe, item] of li) walk(item, ri.get(pe), items, [...path, pe]);
+      for (const [pe, item] of ri) if (!li.has(pe)) walk(undefined, item, items, [...path, pe]);
     } else {
-      leaf(l, r, path);
+      if (l === undefined) added.insert(path);
+      else if (r === undefined) removed.insert(path);
+      else if (!jsonEqual(l, r)) modified.insert(path);
       return;
     }
     // A non-leaf that appeared or vanished is a field in its own right.
@@ -360,6 +369,9 @@ export function compareObjects(lhs: unknown, rhs: unknown, schema: SchemaNode): 
   walk(lhs, rhs, schema, []);
   return { added, removed, modified };
 }
+
+const mapLike = (x: unknown): boolean => x === undefined || x === null || isRecord(x);
+const listLike = (x: unknown): boolean => x === undefined || x === null || Array.isArray(x);
 
 /** The schema node at `path`, following struct fields, map entries and list items. */
 export function schemaAt(schema: SchemaNode, path: FieldPath): SchemaNode {

@@ -39,7 +39,6 @@ import {
   isHeadless,
   needsHealthCheck,
   portsOf,
-  specOf,
   str,
   strList,
   svcType,
@@ -353,10 +352,16 @@ function validateTopologyKeys(spec: JsonRecord): FieldError[] {
 
 // --- entry points ----------------------------------------------------------------------
 
+/** The spec to validate, read only (validation never changes the object, so no copy is needed). */
+function readSpec(svc: KubeObject): JsonRecord {
+  const spec = svc['spec'];
+  return isRecord(spec) ? (spec as JsonRecord) : {};
+}
+
 /** Upstream ValidateService: metadata (name a DNS-1035 label) and spec. */
 export function validateService(svc: KubeObject): FieldError[] {
   const errs = validateObjectMeta(svc.metadata, { namespaced: true, nameFn: nameIsDns1035Label });
-  const spec = specOf(structuredClone(svc));
+  const spec = readSpec(svc);
   const annotations = svc.metadata.annotations ?? {};
 
   const hints = annotations[ANNOTATION_TOPOLOGY_HINTS];
@@ -522,8 +527,8 @@ function validateUpgradeDowngradeIPFamilies(spec: JsonRecord, oldSpec: JsonRecor
  */
 export function validateServiceUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
   const errs = validateObjectMetaUpdate(svc.metadata, old.metadata);
-  const spec = specOf(structuredClone(svc));
-  const oldSpec = specOf(structuredClone(old));
+  const spec = readSpec(svc);
+  const oldSpec = readSpec(old);
   errs.push(...validateUpgradeDowngradeClusterIPs(spec, oldSpec));
   errs.push(...validateUpgradeDowngradeIPFamilies(spec, oldSpec));
   if (svcType(spec) === TYPE_LOAD_BALANCER && svcType(oldSpec) === TYPE_LOAD_BALANCER && spec['loadBalancerClass'] !== oldSpec['loadBalancerClass']) {
@@ -570,6 +575,6 @@ export function validateLoadBalancerStatus(status: unknown, spec: JsonRecord, pa
 export function validateServiceStatusUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
   const errs = validateObjectMetaUpdate(svc.metadata, old.metadata);
   const status = isRecord(svc['status']) ? svc['status']['loadBalancer'] : undefined;
-  errs.push(...validateLoadBalancerStatus(status, specOf(structuredClone(svc))));
+  errs.push(...validateLoadBalancerStatus(status, readSpec(svc)));
   return errs;
 }
