@@ -11,10 +11,12 @@
  *   through a proxy also means a fresh backend connection).
  * - Paths: (a) direct to one backend; (b) HAProxy `mode tcp`, `balance roundrobin` over the
  *   three, once with `nbthread 1` and once with `nbthread 2`; (c) `switchyard proxy
- *   --loopback-mapping --loopback-endpoints` (one Node.js process) against a real
- *   `switchyard server`, for a Service whose EndpointSlice lists 10.244.0.2/3/4: the ClusterIP
- *   a.b.c.d is served on 127.b.c.d.
- * - Network programming latency (PROXY_BENCH_TRIALS trials, 20): from the write that makes an
+ *   --loopback-mapping --loopback-endpoints` against a real `switchyard server`, for a Service
+ *   whose EndpointSlice lists 10.244.0.2/3/4: the ClusterIP a.b.c.d is served on 127.b.c.d.
+ *   One row per `--proxy-workers` count in PROXY_BENCH_WORKERS (default "1,2": one process,
+ *   then two worker processes sharing the listener); the proxy CPU column sums the primary
+ *   and its workers.
+ * - Network programming latency (PROXY_BENCH_TRIALS trials, 20; 0 skips it): from the write that makes an
  *   endpoint ready to the first HTTP 200 through the ClusterIP, via (1) the EndpointSlice
  *   written directly and (2) the Pod's Ready condition (the EndpointSlice controller in the
  *   server then writes the slice). The proxy runs with its default --min-sync-period (1s);
@@ -41,6 +43,8 @@ const THREADS = Number(process.env.PROXY_BENCH_THREADS ?? 2);
 const CONNECTIONS = Number(process.env.PROXY_BENCH_CONNECTIONS ?? 50);
 const TRIALS = Number(process.env.PROXY_BENCH_TRIALS ?? 20);
 const CPU_PROF = process.env.PROXY_BENCH_CPU_PROF;
+/** Worker counts measured for the Switchyard proxy (`--proxy-workers`), e.g. "1,2". */
+const WORKER_COUNTS = (process.env.PROXY_BENCH_WORKERS ?? '1,2').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 1);
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -242,12 +246,12 @@ function cpuTicks(pid: number | undefined): number {
 
 /** wrk keep-alive then Connection: close against `url`; `pid` (the proxy) gets its CPU use reported. */
 async function measure(name: string, url: string, pid?: number): Promise<Row> {
-  const t0 = cpuTicks(pid);
+  const t0 = treeTicks(pid);
   const w0 = performance.now();
   const keepAlive = await wrk(url, false);
   const newConn = await wrk(url, true);
   const wallS = (performance.now() - w0) / 1000;
-  const cpu = pid === undefined ? undefined : `${(((cpuTicks(pid) - t0) / 100 / wallS) * 100).toFixed(0)}%`;
+  const cpu = pid === undefined ? undefined : `${(((treeTicks(pid) - t0) / 100 / wallS) * 100).toFixed(0)}%`;
   console.log(`  ${name}: ${keepAlive.rps.toFixed(0)} req/s, p99 ${keepAlive.p99Ms.toFixed(2)} ms, ${newConn.rps.toFixed(0)} new conn/s${cpu ? `, proxy CPU ${cpu}` : ''}`);
   return { name, keepAlive, newConn, ...(cpu ? { cpu } : {}) };
 }
@@ -291,12 +295,14 @@ ${POD_IPS.map((ip, i) => `  server pod${i + 1} ${loopback(ip)}:${BACKEND_PORT}`)
 
 interface Switchyard {
   readonly server: ChildProcess;
-  readonly proxy: ChildProcess;
+  proxy: ChildProcess;
   readonly client: KubeClient;
   readonly kubeconfig: string;
   /** Loopback address of a Service's ClusterIP. */
   readonly serviceHost: (name: string) => Promise<string>;
-  readonly proxyOutput: () => string;
+  proxyOutput: () => string;
+  /** Stops the running proxy and starts one with `--proxy-workers n`, serving once this resolves. */
+  readonly restartProxy: (workers: number) => Promise<void>;
 }
 
 function slice(name: string, service: string, ready: boolean[]): KubeObject {
@@ -308,6 +314,18 @@ function slice(name: string, service: string, ready: boolean[]): KubeObject {
     ports: [{ name: 'http', protocol: 'TCP', port: BACKEND_PORT }],
     endpoints: ready.map((r, i) => ({ addresses: [POD_IPS[i] ?? ''], conditions: { ready: r, serving: r, terminating: false }, nodeName: NODE_NAME })),
   };
+}
+
+/** Sum of utime+stime of `pid` and its direct children (the proxy's worker processes). */
+function treeTicks(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let t = cpuTicks(pid);
+  try {
+    for (const c of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) t += cpuTicks(Number(c));
+  } catch {
+    // No children file: the process alone.
+  }
+  return t;
 }
 
 async function startSwitchyard(dir: string): Promise<Switchyard> {
@@ -325,7 +343,7 @@ async function startSwitchyard(dir: string): Promise<Switchyard> {
   await client.create(SERVICES, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bench' }, spec: { ports: [{ name: 'http', port: SERVICE_PORT, targetPort: BACKEND_PORT }] } });
   await client.create(ENDPOINT_SLICES, 'default', slice('bench-manual', 'bench', [true, true, true]));
 
-  const proxyArgs = [
+  const proxyArgs = (workers: number): string[] => [
     CLI,
     'proxy',
     '--kubeconfig',
@@ -342,20 +360,42 @@ async function startSwitchyard(dir: string): Promise<Switchyard> {
     '127.0.0.1:0',
     '--log-level',
     'warn',
+    '--proxy-workers',
+    String(workers),
   ];
   const nodeFlags = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(CPU_PROF)] : [];
-  const proxy = start(process.execPath, [...nodeFlags, ...proxyArgs]);
   const serviceHost = async (name: string): Promise<string> => {
     const svc = await client.get(SERVICES, 'default', name);
     return loopback(String((svc['spec'] as { clusterIP?: string }).clusterIP));
   };
   const host = await serviceHost('bench');
-  try {
-    await until('the bench Service through the proxy', async () => (await probe(host, SERVICE_PORT)) === 200, 30_000, 50);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${proxy.output()}`);
-  }
-  return { server: server.proc, proxy: proxy.proc, client, kubeconfig, serviceHost, proxyOutput: proxy.output };
+  const launch = async (workers: number): Promise<{ proc: ChildProcess; output: () => string }> => {
+    const proxy = start(process.execPath, [...nodeFlags, ...proxyArgs(workers)]);
+    try {
+      await until('the bench Service through the proxy', async () => (await probe(host, SERVICE_PORT)) === 200, 30_000, 50);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${proxy.output()}`);
+    }
+    return proxy;
+  };
+  const first = await launch(WORKER_COUNTS[0] ?? 1);
+  const sy: Switchyard = {
+    server: server.proc,
+    proxy: first.proc,
+    client,
+    kubeconfig,
+    serviceHost,
+    proxyOutput: first.output,
+    restartProxy: async (workers) => {
+      await stop(sy.proxy);
+      // The old listener is gone once the process exited; wait until nothing answers before the next one starts.
+      await until('the old proxy to stop serving', async () => (await probe(host, SERVICE_PORT, 300)) !== 200, 10_000, 50);
+      const next = await launch(workers);
+      sy.proxy = next.proc;
+      sy.proxyOutput = next.output;
+    },
+  };
+  return sy;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,10 +573,15 @@ async function main(): Promise<void> {
     } else console.log('  haproxy is not installed: skipped');
     sy = await startSwitchyard(dir);
     const host = await sy.serviceHost('bench');
-    rows.push(await measure('switchyard userspace (1 process)', `http://${host}:${SERVICE_PORT}/`, sy.proxy.pid));
+    for (const [i, workers] of WORKER_COUNTS.entries()) {
+      if (i > 0) await sy.restartProxy(workers);
+      const label = workers === 1 ? 'switchyard userspace (1 process)' : `switchyard userspace (${workers} workers)`;
+      rows.push(await measure(label, `http://${host}:${SERVICE_PORT}/`, sy.proxy.pid));
+    }
     console.log('');
     printTable(rows);
 
+    if (TRIALS <= 0) return;
     console.log('');
     console.log(`network programming latency (${TRIALS} trials; endpoint made ready → first HTTP 200 through the ClusterIP; proxy --min-sync-period 1s, trials spaced past it):`);
     const lat = (name: string, t: Trials): string => {

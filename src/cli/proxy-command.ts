@@ -15,7 +15,7 @@ import { parseNodePortAddresses } from '../proxy/node-addresses.js';
 import { type ProxyStatusDocument, ProxyServer, parseBindAddress } from '../proxy/proxy-server.js';
 import { parseSchedulerName } from '../proxy/schedulers/scheduler.js';
 import { formatIpvsadm } from '../proxy/status-format.js';
-import { type FlagSpec, FlagError, bool, formatHelp, parseFlags, str } from './flags.js';
+import { type FlagSpec, FlagError, bool, formatHelp, num, parseFlags, str } from './flags.js';
 
 export const PROXY_FLAGS: readonly FlagSpec[] = [
   { name: 'kubeconfig', type: 'string', description: 'Kubeconfig of the API server (default: in-cluster config, else $KUBECONFIG or ~/.kube/config)' },
@@ -32,6 +32,12 @@ export const PROXY_FLAGS: readonly FlagSpec[] = [
   { name: 'min-sync-period', type: 'string', default: '1s', description: 'Minimum time between syncs' },
   { name: 'sync-period', type: 'string', default: '30s', description: 'Maximum time between syncs (periodic resync)' },
   { name: 'udp-timeout', type: 'string', default: '30s', description: 'Idle time after which a proxied UDP flow is forgotten (userspace)' },
+  {
+    name: 'proxy-workers',
+    type: 'number',
+    default: 1,
+    description: 'Userspace: processes accepting TCP on the shared listeners (1 = all in this process). rr/lc state is per worker; UDP and ClientIP-affinity Services stay in the main process',
+  },
   { name: 'log-level', type: 'string', default: 'info', description: 'debug, info, warn or error' },
 ];
 
@@ -87,6 +93,9 @@ export async function runProxyCommand(argv: readonly string[]): Promise<number> 
   const syncPeriodMs = durationFlag(str(values, 'sync-period'), 'sync-period');
   if (syncPeriodMs < minSyncPeriodMs) throw new FlagError('--sync-period must be at least --min-sync-period');
   const udpIdleTimeoutMs = durationFlag(str(values, 'udp-timeout'), 'udp-timeout');
+  const proxyWorkers = num(values, 'proxy-workers');
+  if (!Number.isInteger(proxyWorkers) || proxyWorkers < 1 || proxyWorkers > 64) throw new FlagError(`--proxy-workers must be an integer from 1 to 64, got ${JSON.stringify(str(values, 'proxy-workers'))}`);
+  if (proxyWorkers > 1 && mode !== 'userspace') throw new FlagError('--proxy-workers applies to --proxy-mode userspace only');
   const nodeName = (str(values, 'hostname-override') || hostname()).toLowerCase();
 
   const kubeconfig = str(values, 'kubeconfig');
@@ -101,6 +110,7 @@ export async function runProxyCommand(argv: readonly string[]): Promise<number> 
       manageAddresses: bool(values, 'netns-ok'),
       defaultScheduler: scheduler,
       udpIdleTimeoutMs,
+      proxyWorkers,
     });
   } catch (e) {
     if (e instanceof UnsupportedProxyModeError) throw new FlagError(e.message);
@@ -129,7 +139,7 @@ export async function runProxyCommand(argv: readonly string[]): Promise<number> 
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   log.info(
-    `proxy for node ${nodeName} against ${config.server}: mode ${mode}${mode === 'userspace' ? ` (${bool(values, 'loopback-mapping') ? 'loopback mapping' : 'identity addresses'})` : ''}, scheduler ${scheduler}` +
+    `proxy for node ${nodeName} against ${config.server}: mode ${mode}${mode === 'userspace' ? ` (${bool(values, 'loopback-mapping') ? 'loopback mapping' : 'identity addresses'}${proxyWorkers > 1 ? `, ${proxyWorkers} workers` : ''})` : ''}, scheduler ${scheduler}` +
       `${server.metricsAddress ? `, metrics on ${server.metricsAddress.address}:${server.metricsAddress.port}` : ''}` +
       `${server.healthzAddress ? `, healthz on ${server.healthzAddress.address}:${server.healthzAddress.port}` : ''}`,
   );

@@ -18,6 +18,8 @@ export interface DataplaneSettings {
   readonly manageAddresses?: boolean;
   readonly defaultScheduler?: SchedulerName;
   readonly udpIdleTimeoutMs?: number;
+  /** userspace: processes serving TCP (default 1; see UserspaceDataplaneOptions.workers). */
+  readonly proxyWorkers?: number;
   /** Kernel modes: pod network (--cluster-cidr); cluster-IP traffic from outside it is masqueraded. */
   readonly clusterCIDR?: string;
   /** Kernel modes: program this named network namespace instead of our own. */
@@ -40,6 +42,7 @@ export function createDataplane(s: DataplaneSettings): Dataplane {
         ...(s.log ? { log: s.log } : {}),
         ...(s.defaultScheduler ? { defaultScheduler: s.defaultScheduler } : {}),
         ...(s.udpIdleTimeoutMs !== undefined ? { udpIdleTimeoutMs: s.udpIdleTimeoutMs } : {}),
+        ...(s.proxyWorkers !== undefined ? { workers: s.proxyWorkers } : {}),
       });
     }
     case 'nftables':

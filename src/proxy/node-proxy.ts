@@ -23,6 +23,8 @@ export interface NodeProxyOptions {
   /** Pods are plain processes on loopback addresses (process runtime). */
   readonly rootless: boolean;
   readonly log: Logger;
+  /** userspace: processes serving TCP (`--proxy-workers`, default 1). */
+  readonly proxyWorkers?: number;
 }
 
 /** Runs until `signal` aborts; failures are logged, never thrown (the node keeps running). */
@@ -38,6 +40,7 @@ export async function runNodeProxy(opts: NodeProxyOptions, signal: AbortSignal):
         loopbackMapping: opts.rootless,
         loopbackEndpoints: opts.rootless,
         manageAddresses: !opts.rootless,
+        ...(opts.proxyWorkers !== undefined ? { proxyWorkers: opts.proxyWorkers } : {}),
       }),
       ...(opts.rootless ? { nodePortAddresses: ['127.0.0.0/8'] } : {}),
       healthzBindAddress: opts.rootless ? '127.0.0.1:10256' : '0.0.0.0:10256',

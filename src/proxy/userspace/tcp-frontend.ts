@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import type { Logger } from '../../log/logger.js';
+import { SocketSplice } from './socket-splice.js';
 import type { Backend, ConnState, VirtualService } from './virtual-service.js';
 
 /** Connect timeouts of successive attempts (the old kube-proxy userspace mode used the same ladder). */
@@ -75,7 +76,8 @@ export class TcpFrontend {
       if (!client.destroyed) client.resetAndDestroy();
       return;
     }
-    const upstream = net.connect({ host: backend.dialIP, port: backend.port, allowHalfOpen: true });
+    const link = new SocketSplice(client);
+    const upstream = net.connect(link.connectOptions(backend.dialIP, backend.port));
     const timeoutMs = ladder[Math.min(attempt, ladder.length - 1)] ?? 1000;
     let connected = false;
     const timer = setTimeout(() => upstream.destroy(new Error('connect timeout')), timeoutMs);
@@ -97,11 +99,11 @@ export class TcpFrontend {
       connected = true;
       clearTimeout(timer);
       client.off('close', onEarlyClose);
-      this.splice(client, upstream, backend);
+      this.splice(client, upstream, backend, link);
     });
   }
 
-  private splice(client: net.Socket, upstream: net.Socket, backend: Backend): void {
+  private splice(client: net.Socket, upstream: net.Socket, backend: Backend, link: SocketSplice): void {
     this.opts.connections.add(upstream);
     let state: ConnState = 'active';
     this.vs.transition(backend, undefined, 'active');
@@ -127,13 +129,7 @@ export class TcpFrontend {
       onClose();
       if (!client.destroyed && client.writableEnded && client.readableEnded) client.destroy();
     });
-    // Each chunk is forwarded as it arrives: Nagle on either leg would hold a second small write back
-    // until the peer's (possibly delayed) ACK, adding up to ~40 ms; HAProxy sets TCP_NODELAY too.
-    client.setNoDelay(true);
-    upstream.setNoDelay(true);
-    // pipe() ends the destination when the source ends: FIN travels through, the other half stays open.
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.resume();
+    // Counters move per connection (above); the bytes themselves go through the splice.
+    link.start(upstream);
   }
 }

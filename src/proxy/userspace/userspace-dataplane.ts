@@ -11,13 +11,14 @@ import type { Clock } from '../../client/clock.js';
 import { realClock } from '../../client/clock.js';
 import type { Logger } from '../../log/logger.js';
 import type { AddressMapper } from '../address-mapper.js';
-import type { Dataplane, ProxyState, SyncFailure, SyncResult, VirtualServiceStatus } from '../dataplane.js';
+import type { Dataplane, ProxyState, RealServerStatus, SyncFailure, SyncResult, VirtualServiceStatus } from '../dataplane.js';
 import { type Frontend, frontendId, frontendsOf } from '../frontends.js';
 import { type SchedulerName, parseSchedulerName } from '../schedulers/scheduler.js';
 import type { ServicePortInfo, ServicePortKey } from '../types.js';
 import { DEFAULT_DIAL_TIMEOUTS_MS, TcpFrontend } from './tcp-frontend.js';
 import { UdpFrontend } from './udp-frontend.js';
 import { VirtualService, type VirtualServiceConfig } from './virtual-service.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface UserspaceDataplaneOptions {
   readonly mapper: AddressMapper;
@@ -31,12 +32,22 @@ export interface UserspaceDataplaneOptions {
   /** How long closed TCP connections count as InActConn (default 120 s, IPVS TIME_WAIT). */
   readonly inactiveLingerMs?: number;
   readonly random?: () => number;
+  /**
+   * Processes serving TCP (default 1: everything in this process). With N > 1,
+   * N worker processes accept on the shared listeners of Services without
+   * session affinity, each with its own scheduler state (rr/lc are per worker);
+   * UDP flows and ClientIP-affinity Services stay in this process so a flow or
+   * a client is pinned by one table.
+   */
+  readonly workers?: number;
 }
 
 interface Entry {
   readonly vs: VirtualService;
   readonly tcp?: TcpFrontend;
   readonly udp?: UdpFrontend;
+  /** Served by the worker processes under this id. */
+  readonly remote?: number;
 }
 
 export class UserspaceDataplane implements Dataplane {
@@ -46,31 +57,51 @@ export class UserspaceDataplane implements Dataplane {
   private readonly byService = new Map<ServicePortKey, Map<string, Entry>>();
   private readonly connections = new Set<net.Socket>();
   private readonly warned = new Set<string>();
+  private readonly pool: WorkerPool | undefined;
+  private remoteIds = 0;
 
   constructor(opts: UserspaceDataplaneOptions) {
     this.opts = opts;
     this.clock = opts.clock ?? realClock;
+    const workers = opts.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1) throw new Error(`proxy workers must be a positive integer, got ${workers}`);
+    if (workers > 1) {
+      this.pool = new WorkerPool({
+        workers,
+        log: opts.log,
+        settings: { dialTimeoutsMs: opts.dialTimeoutsMs ?? DEFAULT_DIAL_TIMEOUTS_MS, inactiveLingerMs: opts.inactiveLingerMs ?? 120_000, countsIntervalMs: 200 },
+      });
+    }
   }
 
   async sync(state: ProxyState): Promise<SyncResult> {
     const keys = state.changed ? [...state.changed] : [...new Set([...state.services.keys(), ...this.byService.keys()])];
     const failures: SyncFailure[] = [];
+    // Worker changes are batched: every service port is looked at first, then all workers are awaited.
+    const pending: Promise<void>[] = [];
     for (const key of keys.sort()) {
       const s = state.services.get(key);
-      await this.syncServicePort(key, s ? frontendsOf(s, state.nodePortAddresses) : [], s?.info, failures);
+      await this.syncServicePort(key, s ? frontendsOf(s, state.nodePortAddresses) : [], s?.info, failures, pending);
     }
+    await Promise.all(pending);
     return failures.length > 0 ? { ok: false, failures } : { ok: true };
+  }
+
+  /** Process ids of the worker processes (empty with one process). */
+  workerPids(): number[] {
+    return this.pool?.pids() ?? [];
   }
 
   status(): VirtualServiceStatus[] {
     const out: VirtualServiceStatus[] = [];
-    for (const entries of this.byService.values()) for (const e of entries.values()) out.push(e.vs.status());
+    for (const entries of this.byService.values()) for (const e of entries.values()) out.push(e.remote === undefined ? e.vs.status() : this.remoteStatus(e.vs, e.remote));
     const rank = (v: VirtualServiceStatus): string => `${v.protocol}|${v.address.padStart(39, ' ')}|${String(v.port).padStart(5, '0')}`;
     return out.sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
   }
 
   async close(): Promise<void> {
-    for (const key of [...this.byService.keys()]) await this.syncServicePort(key, [], undefined, []);
+    await this.pool?.shutdown();
+    for (const key of [...this.byService.keys()]) await this.syncServicePort(key, [], undefined, [], []);
     for (const c of this.connections) c.destroy();
     this.connections.clear();
   }
@@ -80,6 +111,21 @@ export class UserspaceDataplane implements Dataplane {
     let n = 0;
     for (const entries of this.byService.values()) for (const e of entries.values()) n += e.udp?.flowCount ?? 0;
     return n;
+  }
+
+  /** The primary's view (config, endpoints) with the connection counts the workers reported. */
+  private remoteStatus(vs: VirtualService, id: number): VirtualServiceStatus {
+    const base = vs.status();
+    const counts = this.pool?.counts(id) ?? new Map();
+    const realServers: RealServerStatus[] = base.realServers.map((r) => {
+      const key = `${r.address}|${r.port}`;
+      const c = counts.get(key);
+      counts.delete(key);
+      return { ...r, activeConns: c?.active ?? 0, inactiveConns: c?.inactive ?? 0 };
+    });
+    // Endpoints gone from the Service that still carry connections in some worker: draining, weight 0.
+    for (const c of counts.values()) realServers.push({ address: c.ip, port: c.port, forward: 'Masq', weight: 0, activeConns: c.active, inactiveConns: c.inactive });
+    return { ...base, realServers };
   }
 
   private schedulerFor(info: ServicePortInfo | undefined): SchedulerName {
@@ -97,7 +143,11 @@ export class UserspaceDataplane implements Dataplane {
     this.opts.log?.warn(msg);
   }
 
-  private async syncServicePort(key: ServicePortKey, wanted: readonly Frontend[], info: ServicePortInfo | undefined, failures: SyncFailure[]): Promise<void> {
+  private dialMap(cfg: VirtualServiceConfig): Record<string, string> {
+    return Object.fromEntries(cfg.endpoints.map((ep) => [ep.ip, this.opts.mapper.dialAddress(ep.ip)]));
+  }
+
+  private async syncServicePort(key: ServicePortKey, wanted: readonly Frontend[], info: ServicePortInfo | undefined, failures: SyncFailure[], pending: Promise<void>[]): Promise<void> {
     const current = this.byService.get(key) ?? new Map<string, Entry>();
     const next = new Map<string, Entry>();
     const scheduler = this.schedulerFor(info);
@@ -126,18 +176,37 @@ export class UserspaceDataplane implements Dataplane {
       };
       const id = frontendId(f);
       const existing = current.get(id);
-      if (existing && existing.vs.config.localAddress === localAddress) {
+      const remote = this.pool !== undefined && cfg.protocol === 'TCP' && cfg.affinity.type === 'None';
+      const failed = (err: unknown): void => {
+        failures.push({ service: key, protocol: f.protocol, address: f.address, port: f.port, error: (err as Error).message });
+      };
+      if (existing && existing.vs.config.localAddress === localAddress && (existing.remote !== undefined) === remote) {
         existing.vs.update(cfg);
         existing.udp?.pruneRemovedBackends();
+        if (existing.remote !== undefined && this.pool) pending.push(this.pool.open(existing.remote, cfg, this.dialMap(cfg)).catch(failed));
         next.set(id, existing);
         continue;
       }
       if (existing) await this.closeEntry(existing);
       current.delete(id);
       try {
-        next.set(id, await this.openEntry(cfg));
+        const entry = await this.openEntry(cfg, remote);
+        next.set(id, entry);
+        if (entry.remote !== undefined && this.pool) {
+          pending.push(
+            this.pool.open(entry.remote, cfg, this.dialMap(cfg)).catch(async (err: unknown) => {
+              failed(err);
+              const m = this.byService.get(key);
+              if (m?.get(id) === entry) {
+                m.delete(id);
+                if (m.size === 0) this.byService.delete(key);
+              }
+              if (cfg.kind !== 'NodePort') await this.opts.mapper.release(cfg.localAddress).catch(() => {});
+            }),
+          );
+        }
       } catch (err) {
-        failures.push({ service: key, protocol: f.protocol, address: f.address, port: f.port, error: (err as Error).message });
+        failed(err);
       }
     }
     for (const [id, e] of current) if (!next.has(id)) await this.closeEntry(e);
@@ -145,7 +214,8 @@ export class UserspaceDataplane implements Dataplane {
     else this.byService.delete(key);
   }
 
-  private async openEntry(cfg: VirtualServiceConfig): Promise<Entry> {
+  /** Opens a frontend here, or (remote) only acquires its address and leaves the listener to the workers. */
+  private async openEntry(cfg: VirtualServiceConfig, remote: boolean): Promise<Entry> {
     const vs = new VirtualService(cfg, {
       clock: this.clock,
       dialAddress: (ip) => this.opts.mapper.dialAddress(ip),
@@ -154,6 +224,7 @@ export class UserspaceDataplane implements Dataplane {
     });
     const managed = cfg.kind !== 'NodePort';
     if (managed) await this.opts.mapper.acquire(cfg.localAddress);
+    if (remote) return { vs, remote: ++this.remoteIds };
     try {
       if (cfg.protocol === 'UDP') {
         const udp = new UdpFrontend(vs, { clock: this.clock, idleTimeoutMs: this.opts.udpIdleTimeoutMs ?? 30_000, log: this.opts.log });
@@ -170,6 +241,7 @@ export class UserspaceDataplane implements Dataplane {
   }
 
   private async closeEntry(e: Entry): Promise<void> {
+    if (e.remote !== undefined) await this.pool?.close(e.remote);
     e.tcp?.close();
     e.udp?.close();
     if (e.vs.config.kind !== 'NodePort') await this.opts.mapper.release(e.vs.config.localAddress).catch((err: unknown) => this.opts.log?.warn(String(err)));
