@@ -25,6 +25,7 @@ import { parsePodStreamPath, proxyPodExec, writeUpgradeStatus } from './handlers
 import { proxyPodLog } from './handlers/node-proxy.js';
 import type { Duplex } from 'node:stream';
 import { sendError, sendJson, sendText } from './http/respond.js';
+import { checkAcceptable } from './http/negotiation.js';
 import { openapiDocument, openapiIndex } from './openapi/openapi-documents.js';
 import { ResourceStore, type WriteHooks } from './rest/resource-store.js';
 import { decodeShared } from './rest/object-codec.js';
@@ -376,6 +377,7 @@ export class ApiServer {
       if (!list) throw errors.pathNotFound();
       return sendJson(res, 200, list);
     }
+    checkAcceptable(req.headers.accept);
     const route = this.route(group, version, rest);
     const ctx: HandlerContext = { req, res, url, now: () => this.now(), signal: this.shutdown.signal };
     if (route.subresource === 'log' && route.store.type.kind === 'Pod' && route.store.type.group === '' && route.name) {

@@ -553,6 +553,18 @@ describe('API semantics (kubectl and raw HTTPS against a real server)', { skip }
       assert.match(await server.ok(['get', 'ns', 'misc', '-o', 'name']), /namespace\/misc/);
     });
 
+    test('an Accept header without any API media type is 406 NotAcceptable', async () => {
+      for (const path of ['/api/v1/namespaces/misc/configmaps', '/api/v1/namespaces/misc/configmaps/dc-3', '/api/v1/namespaces']) {
+        const r = await raw({ path, accept: 'application/xml' });
+        assert.equal(r.status, 406, `${path}: ${r.text}`);
+        const s = statusOf(r);
+        assert.equal(s.reason, 'NotAcceptable');
+        assert.equal(s.message, 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+      }
+      const ok = await raw({ path: '/api/v1/namespaces/misc/configmaps', accept: 'application/vnd.kubernetes.protobuf, */*' });
+      assert.equal(ok.status, 200);
+    });
+
     test('a wrong kind or apiVersion for the URL is a 400', async () => {
       const wrongKind = await post('/api/v1/namespaces/misc/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'w' } }));
       assert.equal(wrongKind.status, 400);
