@@ -16,6 +16,7 @@ import { createLogger, setLogLevel } from '../log/logger.js';
 import { type FlagSpec, FlagError, formatHelp, num, parseFlags, str } from './flags.js';
 import { defaultDataDir } from './server-command.js';
 import { isNodeProxyMode, runNodeProxy } from '../proxy/node-proxy.js';
+import { PROXY_WORKERS_FLAG, parseProxyWorkers } from './proxy-command.js';
 
 export const AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'server', type: 'string', description: 'API server URL, e.g. https://10.0.0.1:6443', env: 'SWITCHYARD_URL' },
@@ -29,6 +30,7 @@ export const AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'node-label', type: 'string', description: 'Extra node labels: k=v[,k2=v2]' },
   { name: 'data-dir', type: 'string', description: 'Folder for pod sandboxes and agent state (default <data-dir>/agent)', env: 'SWITCHYARD_DATA_DIR' },
   { name: 'proxy-mode', type: 'string', default: 'userspace', description: "Service proxy run with the agent: userspace, nftables, iptables, or none" },
+  PROXY_WORKERS_FLAG,
   { name: 'runtime', type: 'string', default: 'process', description: "Pod runtime: 'process' (rootless, pods on loopback addresses) or 'netns' (root, a network namespace per pod)" },
   { name: 'kubelet-port', type: 'number', default: 10250, description: 'HTTPS port of the agent endpoint (logs, exec); 0 picks a free port' },
   { name: 'cluster-dns', type: 'string', default: '10.96.0.10', description: 'Cluster DNS server for pods (comma-separated for several)' },
@@ -148,7 +150,14 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   if (proxyMode !== 'none') {
     if (!isNodeProxyMode(proxyMode)) throw new FlagError(`--proxy-mode must be userspace, nftables, iptables or none, got ${JSON.stringify(proxyMode)}`);
     proxyDone = runNodeProxy(
-      { clientConfig: config, nodeName: handle.agent.nodeName, mode: proxyMode, rootless: runtimeKind === 'process', log: log.child('proxy') },
+      {
+        clientConfig: config,
+        nodeName: handle.agent.nodeName,
+        mode: proxyMode,
+        rootless: runtimeKind === 'process',
+        proxyWorkers: parseProxyWorkers(values, proxyMode),
+        log: log.child('proxy'),
+      },
       routes.signal,
     );
   }

@@ -15,7 +15,23 @@ import { parseNodePortAddresses } from '../proxy/node-addresses.js';
 import { type ProxyStatusDocument, ProxyServer, parseBindAddress } from '../proxy/proxy-server.js';
 import { parseSchedulerName } from '../proxy/schedulers/scheduler.js';
 import { formatIpvsadm } from '../proxy/status-format.js';
-import { type FlagSpec, FlagError, bool, formatHelp, num, parseFlags, str } from './flags.js';
+import { type FlagSpec, type FlagValues, FlagError, bool, formatHelp, num, parseFlags, str } from './flags.js';
+
+/** `--proxy-workers`, shared by every command that runs the proxy. */
+export const PROXY_WORKERS_FLAG: FlagSpec = {
+  name: 'proxy-workers',
+  type: 'number',
+  default: 1,
+  description: 'Userspace: processes accepting TCP on the shared listeners (1 = all in this process). rr/lc state is per worker; UDP and ClientIP-affinity Services stay in the main process',
+};
+
+/** The validated `--proxy-workers` value (only userspace mode may use more than one). */
+export function parseProxyWorkers(values: FlagValues, mode: string): number {
+  const n = num(values, 'proxy-workers');
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new FlagError(`--proxy-workers must be an integer from 1 to 64, got ${JSON.stringify(str(values, 'proxy-workers'))}`);
+  if (n > 1 && mode !== 'userspace') throw new FlagError('--proxy-workers applies to --proxy-mode userspace only');
+  return n;
+}
 
 export const PROXY_FLAGS: readonly FlagSpec[] = [
   { name: 'kubeconfig', type: 'string', description: 'Kubeconfig of the API server (default: in-cluster config, else $KUBECONFIG or ~/.kube/config)' },
@@ -32,12 +48,7 @@ export const PROXY_FLAGS: readonly FlagSpec[] = [
   { name: 'min-sync-period', type: 'string', default: '1s', description: 'Minimum time between syncs' },
   { name: 'sync-period', type: 'string', default: '30s', description: 'Maximum time between syncs (periodic resync)' },
   { name: 'udp-timeout', type: 'string', default: '30s', description: 'Idle time after which a proxied UDP flow is forgotten (userspace)' },
-  {
-    name: 'proxy-workers',
-    type: 'number',
-    default: 1,
-    description: 'Userspace: processes accepting TCP on the shared listeners (1 = all in this process). rr/lc state is per worker; UDP and ClientIP-affinity Services stay in the main process',
-  },
+  PROXY_WORKERS_FLAG,
   { name: 'log-level', type: 'string', default: 'info', description: 'debug, info, warn or error' },
 ];
 
@@ -93,9 +104,7 @@ export async function runProxyCommand(argv: readonly string[]): Promise<number> 
   const syncPeriodMs = durationFlag(str(values, 'sync-period'), 'sync-period');
   if (syncPeriodMs < minSyncPeriodMs) throw new FlagError('--sync-period must be at least --min-sync-period');
   const udpIdleTimeoutMs = durationFlag(str(values, 'udp-timeout'), 'udp-timeout');
-  const proxyWorkers = num(values, 'proxy-workers');
-  if (!Number.isInteger(proxyWorkers) || proxyWorkers < 1 || proxyWorkers > 64) throw new FlagError(`--proxy-workers must be an integer from 1 to 64, got ${JSON.stringify(str(values, 'proxy-workers'))}`);
-  if (proxyWorkers > 1 && mode !== 'userspace') throw new FlagError('--proxy-workers applies to --proxy-mode userspace only');
+  const proxyWorkers = parseProxyWorkers(values, mode);
   const nodeName = (str(values, 'hostname-override') || hostname()).toLowerCase();
 
   const kubeconfig = str(values, 'kubeconfig');

@@ -23,6 +23,7 @@ import { type ClusterDns, startClusterDns } from '../dns/cluster-dns.js';
 import { startNodeAgent } from '../agent/agent.js';
 import { netnsRuntimeFactory } from './agent-command.js';
 import { isNodeProxyMode, runNodeProxy } from '../proxy/node-proxy.js';
+import { PROXY_WORKERS_FLAG, parseProxyWorkers } from './proxy-command.js';
 
 /**
  * kube-apiserver publishes a non-loopback address in the `kubernetes` Endpoints
@@ -63,6 +64,7 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   { name: 'agent-runtime', type: 'string', default: 'process', description: "Embedded agent's pod runtime: 'process' (pods on loopback addresses) or 'netns' (root, inside a node network namespace)" },
   { name: 'kubelet-port', type: 'number', default: 10250, description: "Embedded agent's port for logs and exec (a free one is used if taken)" },
   { name: 'proxy-mode', type: 'string', default: 'userspace', description: "Embedded service proxy: userspace, nftables, iptables, or none" },
+  PROXY_WORKERS_FLAG,
   { name: 'zone', type: 'string', description: 'topology.kubernetes.io/zone label of the embedded agent\'s Node' },
   { name: 'controllers', type: 'string', default: '*', description: "Controllers to run: '*' for all, 'name' to enable, '-name' to disable (kube-controller-manager --controllers)" },
   { name: 'max-endpoints-per-slice', type: 'number', default: 100, description: 'Most endpoints in one EndpointSlice (1-1000)' },
@@ -209,6 +211,7 @@ export async function runServerCommand(argv: readonly string[]): Promise<number>
           nodeName: (str(values, 'node-name') || hostname()).toLowerCase(),
           mode: proxyMode,
           rootless: runtimeKind === 'process',
+          proxyWorkers: parseProxyWorkers(values, proxyMode),
           log: log.child('proxy'),
         },
         proxyStop.signal,
