@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KeyValue, Store, WatchEvent, WriteResult } from './store.js';
+import { RevisionCompactedError } from './core/snapshot-list.js';
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 
@@ -183,6 +184,43 @@ export function runStoreConformance(name: string, makeStore: StoreFactory): void
         await s.delete('/p/b');
         assert.deepEqual(keysOf((await s.list({ prefix: '/p/' })).items), ['/p/a', '/p/c']);
         assert.equal(await s.count('/p/'), 2);
+      });
+
+      it('a list at an earlier revision shows that snapshot, page by page', async (s) => {
+        for (const k of ['/p/a', '/p/b', '/p/c']) await s.create(k, `${k}@1`);
+        await s.create('/q/x', 'other prefix');
+        const at = s.currentRevision();
+        const b = okKv(await s.update('/p/b', 'changed', (await s.get('/p/b'))?.modRevision ?? 0));
+        await s.delete('/p/c');
+        await s.create('/p/aa', 'created later');
+        await s.create('/p/d', 'created later');
+        await s.update('/p/b', 'changed again', b.modRevision);
+
+        const whole = await s.list({ prefix: '/p/', revision: at });
+        assert.equal(whole.revision, at);
+        assert.deepEqual(
+          whole.items.map((kv) => [kv.key, kv.value]),
+          [['/p/a', '/p/a@1'], ['/p/b', '/p/b@1'], ['/p/c', '/p/c@1']],
+        );
+        const first = await s.list({ prefix: '/p/', revision: at, limit: 2 });
+        assert.deepEqual(keysOf(first.items), ['/p/a', '/p/b']);
+        assert.equal(first.more, true);
+        assert.equal(first.remaining, 1);
+        const second = await s.list({ prefix: '/p/', revision: at, limit: 2, startAfter: '/p/b' });
+        assert.deepEqual(keysOf(second.items), ['/p/c']);
+        assert.equal(second.more, false);
+        // At or above the current revision: the current values.
+        const now = await s.list({ prefix: '/p/', revision: s.currentRevision() });
+        assert.deepEqual(keysOf(now.items), ['/p/a', '/p/aa', '/p/b', '/p/d']);
+      });
+
+      it('a list below the compact revision is refused', async (s) => {
+        await s.create('/p/a', 'v');
+        const at = s.currentRevision();
+        await s.create('/p/b', 'v');
+        await s.create('/p/c', 'v');
+        await s.compact(s.currentRevision() - 1);
+        await assert.rejects(s.list({ prefix: '/p/', revision: at }), (e: unknown) => e instanceof RevisionCompactedError);
       });
     });
 

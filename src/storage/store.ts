@@ -35,6 +35,12 @@ export interface ListOptions {
   readonly limit?: number;
   /** Return only keys strictly greater than this key (pagination). */
   readonly startAfter?: string;
+  /**
+   * Read the keys as they were at this revision (a consistent snapshot across
+   * pages). At or above the current revision it reads the current values; below
+   * the compact revision the list rejects with RevisionCompactedError.
+   */
+  readonly revision?: number;
 }
 
 export interface ListResult {

@@ -209,6 +209,29 @@ describe('API semantics (kubectl and raw HTTPS against a real server)', { skip }
       assert.equal(statusOf(bad).reason, 'BadRequest');
     });
 
+    test('every page of a paged LIST shows the first page\'s snapshot', async () => {
+      const first = await raw({ path: '/api/v1/namespaces/paging/services?limit=2' });
+      const body = first.json as { items: KubeObject[]; metadata: { continue?: string; resourceVersion: string } };
+      assert.deepEqual(body.items.map((i) => i.metadata.name), ['s0', 's1']);
+      // Changes after the first page: one of the remaining objects goes, a new one sorts among them.
+      await client.delete(SERVICES, 'paging', 's3');
+      await client.create(SERVICES, 'paging', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's2a' }, spec: { ports: [{ port: 99 }] } });
+      const rest: string[] = [];
+      let cont = body.metadata.continue;
+      while (cont) {
+        const page = (await raw({ path: `/api/v1/namespaces/paging/services?limit=2&continue=${encodeURIComponent(cont)}` })).json as typeof body;
+        assert.equal(page.metadata.resourceVersion, body.metadata.resourceVersion, 'every page reports the snapshot revision');
+        rest.push(...page.items.map((i) => i.metadata.name ?? ''));
+        cont = page.metadata.continue;
+      }
+      assert.deepEqual(rest, ['s2', 's3', 's4']);
+      // A fresh LIST sees the changes; put things back for the next test.
+      const now = (await raw({ path: '/api/v1/namespaces/paging/services' })).json as typeof body;
+      assert.deepEqual(now.items.map((i) => i.metadata.name), ['s0', 's1', 's2', 's2a', 's4']);
+      await client.delete(SERVICES, 'paging', 's2a');
+      await client.create(SERVICES, 'paging', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's3' }, spec: { ports: [{ port: 83 }] } });
+    });
+
     test('kubectl get --chunk-size=2 follows continue tokens (Table pages)', async () => {
       const rows = tableRows(await server.ok(['get', 'svc', '-n', 'paging', '--chunk-size=2']));
       assert.deepEqual(rows[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);

@@ -99,6 +99,30 @@ describe('watch from a compacted resourceVersion (in-process server, 5 events of
     assert.deepEqual(events.map((e) => `${e.type} ${(e.object as KubeObject).metadata.name}`), ['ADDED c10']);
   });
 
+  test('a continue token whose snapshot was compacted gets 410 Expired with a token that finishes the list', async () => {
+    const first = await raw({ path: '/api/v1/namespaces/default/configmaps?limit=3' });
+    assert.equal(first.status, 200);
+    const token = (first.json as { metadata: { continue?: string } }).metadata.continue ?? '';
+    assert.ok(token);
+    // Push the first page's revision out of the 5 events of history.
+    for (let i = 0; i < 6; i++) await client.create(CONFIGMAPS, 'default', cm(`late${i}`));
+    const stale = await raw({ path: `/api/v1/namespaces/default/configmaps?limit=3&continue=${encodeURIComponent(token)}` });
+    assert.equal(stale.status, 410, stale.text);
+    const status = stale.json as { reason: string; code: number; message: string; metadata: { continue?: string } };
+    assert.equal(status.reason, 'Expired');
+    assert.match(status.message, /^The provided continue parameter is too old to display a consistent list result\. You can start a new list without the continue parameter, or use the continue token in this response/);
+    assert.ok(status.metadata.continue, 'an inconsistent continue token is offered');
+    // The offered token finishes the list against the latest data: the late objects show up.
+    const names: string[] = [];
+    let cont: string | undefined = status.metadata.continue;
+    while (cont) {
+      const page = (await raw({ path: `/api/v1/namespaces/default/configmaps?limit=3&continue=${encodeURIComponent(cont)}` })).json as { items: KubeObject[]; metadata: { continue?: string } };
+      names.push(...page.items.map((i) => i.metadata.name ?? ''));
+      cont = page.metadata.continue;
+    }
+    for (let i = 0; i < 6; i++) assert.ok(names.includes(`late${i}`), `late${i} in ${names.join(',')}`);
+  });
+
   test('a LIST still answers with the current objects and a resourceVersion to watch from', async () => {
     const r = await raw({ path: '/api/v1/namespaces/default/configmaps' });
     assert.equal(r.status, 200);

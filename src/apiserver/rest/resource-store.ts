@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ObjectMeta } from '../../api/object.js';
 import { cloneJson, isRecord } from '../../api/object.js';
 import type { KeyValue, Store, WatchEvent } from '../../storage/store.js';
+import { RevisionCompactedError } from '../../storage/core/snapshot-list.js';
 import type { FieldError } from '../field-errors.js';
 import { type ResourceType, apiVersionOf, storageKey, storagePrefix } from '../resources.js';
 import * as errors from '../status.js';
@@ -100,6 +101,12 @@ interface ContinueToken {
   readonly k: string;
   readonly rv: number;
 }
+
+/** kube-apiserver's message when a continue token's snapshot has been compacted. */
+const INCONSISTENT_CONTINUE =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, ' +
+  'or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+  'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
 function encodeContinue(t: ContinueToken): string {
   return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', ...t })).toString('base64url');
@@ -230,8 +237,26 @@ export class ResourceStore {
     let remaining = 0;
     // Without selectors one store page is the answer; with selectors keep reading
     // pages until `limit` matches are found (as the etcd3 storage does).
+    // A continue token pins the first page's revision: later pages read that snapshot
+    // (rv -1, from an "inconsistent" token, reads the latest data).
+    const snapshot = revision !== undefined && revision > 0 ? revision : undefined;
+    if (revision !== undefined && revision <= 0) revision = undefined;
     for (;;) {
-      const page = await this.store.list({ prefix, startAfter, limit: limit ? Math.max(limit, filtered ? 500 : limit) : 0 });
+      let page: Awaited<ReturnType<Store['list']>>;
+      try {
+        page = await this.store.list({
+          prefix,
+          startAfter,
+          limit: limit ? Math.max(limit, filtered ? 500 : limit) : 0,
+          ...(snapshot !== undefined ? { revision: snapshot } : {}),
+        });
+      } catch (e) {
+        if (!(e instanceof RevisionCompactedError) || startAfter === undefined) throw e;
+        // As upstream: 410 with a token that finishes the list against the latest data.
+        const err = errors.expired(INCONSISTENT_CONTINUE);
+        err.status.metadata = { continue: encodeContinue({ k: startAfter, rv: -1 }) };
+        throw err;
+      }
       revision ??= page.revision;
       let i = 0;
       for (; i < page.items.length; i++) {

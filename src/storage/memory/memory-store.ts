@@ -1,5 +1,6 @@
 import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions, WatchStart, WriteResult } from '../store.js';
 import { EventHistory } from '../core/event-history.js';
+import { RevisionCompactedError, rangeAtRevision } from '../core/snapshot-list.js';
 import { KeyIndex } from '../core/key-index.js';
 import { WatchHub } from '../core/watch-hub.js';
 import { planWrite, type WriteOp } from '../core/write-plan.js';
@@ -43,8 +44,20 @@ export class MemoryStore implements Store {
 
   async list(options: ListOptions): Promise<ListResult> {
     this.assertOpen();
-    const range = this.index.range(options.prefix, options.startAfter, options.limit);
-    return { items: range.items, revision: this.revision, more: range.more, remaining: range.remaining };
+    const revision = options.revision;
+    if (revision === undefined || revision >= this.revision) {
+      const range = this.index.range(options.prefix, options.startAfter, options.limit);
+      return { items: range.items, revision: this.revision, more: range.more, remaining: range.remaining };
+    }
+    if (revision < this.compacted) throw new RevisionCompactedError(revision, this.compacted);
+    const page = rangeAtRevision({
+      revision,
+      ...(options.startAfter !== undefined ? { startAfter: options.startAfter } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      current: (startAfter, limit) => this.index.range(options.prefix, startAfter, limit),
+      eventsAfter: this.history.since(revision, options.prefix) ?? [],
+    });
+    return { ...page, revision };
   }
 
   async count(prefix: string): Promise<number> {
