@@ -6,6 +6,7 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Store } from '../storage/store.js';
@@ -74,7 +75,12 @@ export class ApiServer {
   private loopback: HttpServer | undefined;
   /** Bearer token of the in-process loopback client (never written anywhere). */
   private readonly loopbackToken = randomBytes(32).toString('base64url');
-  private readonly shutdown = new AbortController();
+  /** Aborted on close(); every open watch listens to it, so it may have any number of listeners. */
+  private readonly shutdown = (() => {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
+  })();
   readonly serviceAllocations: ServiceAllocations;
   private ready = false;
   private readonly now: () => Date;
