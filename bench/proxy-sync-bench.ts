@@ -11,12 +11,21 @@
  *    PROXY_BENCH_CHANGES times (default 7), as the proxier hands it over: a
  *    partial sync listing the one changed Service port. Target for nftables:
  *    under 50 ms per change at 10,000 Services.
- * 3. A full resync of the unchanged state (periodic sync-period work).
+ * 3. One endpoint added or removed (scale up/down, a pod turning not ready),
+ *    alternately, PROXY_BENCH_CHANGES times: the endpoint count changes too.
+ * 4. A full resync of the unchanged state (periodic sync-period work).
  *
  * Figures are wall time of Dataplane.sync() (rule building + the tool run via
- * `ip netns exec` + bookkeeping); `build` is the planning share. iptables uses
+ * `ip netns exec` + bookkeeping); `build` is the planning share. On a busy
+ * machine the minimum of the changes is the better estimate of their cost,
+ * and `tool CPU` (CPU time of nft / iptables-restore and `ip netns exec`,
+ * kernel work included, per change) hardly depends on the load.
+ * PROXY_BENCH_MODES=nftables runs one mode only.
+ * iptables uses
  * iptables-legacy-restore when installed (else the nft-based one).
  */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Dataplane, ProxyState } from '../src/proxy/dataplane.js';
 import { IptablesDataplane } from '../src/proxy/iptables/iptables-dataplane.js';
@@ -29,6 +38,8 @@ import type { EndpointInfo, ServicePortInfo, ServicePortKey } from '../src/proxy
 const SERVICES = Number(process.env.PROXY_BENCH_SERVICES ?? 10_000);
 const ENDPOINTS = Number(process.env.PROXY_BENCH_ENDPOINTS ?? 10);
 const CHANGES = Number(process.env.PROXY_BENCH_CHANGES ?? 7);
+/** Comma-separated subset of nftables,iptables (default both). */
+const MODES = (process.env.PROXY_BENCH_MODES ?? 'nftables,iptables').split(',').filter((m): m is 'nftables' | 'iptables' => m === 'nftables' || m === 'iptables');
 const TARGET_MS = 50;
 
 const ipOf = (base: number, n: number): string => {
@@ -68,6 +79,17 @@ function stateOf(c: Cluster, changed?: ServicePortKey[]): ProxyState {
   });
 }
 
+/** Even rounds drop the last endpoint of one Service, odd rounds add a new one to it; returns the key. */
+function resizeOneService(c: Cluster, round: number): ServicePortKey {
+  const keys = [...c.services.keys()];
+  const key = keys[(Math.floor(round / 2) * 104_729 + 13) % keys.length] ?? '';
+  const eps = [...(c.endpoints.get(key) ?? [])];
+  if (round % 2 === 0) eps.pop();
+  else eps.push(ep(ipOf(POD_BASE, c.nextPod++), { port: 8080 }));
+  c.endpoints.set(key, eps);
+  return key;
+}
+
 /** Replaces the first endpoint of one Service with a new pod; returns the key. */
 function changeOneEndpoint(c: Cluster, round: number): ServicePortKey {
   const keys = [...c.services.keys()];
@@ -90,7 +112,11 @@ interface Row {
   full: number;
   fullBuild: number;
   changeMedian: number;
+  changeMin: number;
   changeMax: number;
+  changeToolCpu: number;
+  resizeMedian: number;
+  resizeToolCpu: number;
   resync: number;
   note: string;
 }
@@ -100,6 +126,21 @@ function describe(dp: Dataplane): string {
   if (!s) return '';
   const lines = 'scriptLines' in s ? s.scriptLines : s.restoreLines;
   return `${s.kind}, ${lines} lines, planning ${fmt(s.buildMs)}, tool ${fmt(s.applyMs)}`;
+}
+
+/**
+ * CPU time (ms) of this process's finished children (nft, ip netns exec,
+ * conntrack): /proc/self/stat cutime + cstime, in 10 ms ticks. Unlike wall
+ * time it hardly grows when other work competes for the CPUs.
+ */
+function childCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 async function timed(dp: Dataplane, state: ProxyState): Promise<number> {
@@ -119,11 +160,18 @@ async function benchMode(lab: NetnsLab, mode: 'nftables' | 'iptables'): Promise<
   const fullBuild = (dp instanceof NftablesDataplane ? dp.lastSyncStats?.buildMs : dp.lastSyncStats?.buildMs) ?? 0;
   process.stdout.write(`  full sync ${fmt(full)} (planning ${fmt(fullBuild)})\n`);
   const changes: number[] = [];
+  let cpu0 = childCpuMs();
   for (let i = 0; i < CHANGES; i++) {
     const key = changeOneEndpoint(cluster, i);
     changes.push(await timed(dp, stateOf(cluster, [key])));
   }
-  process.stdout.write(`  one endpoint change: ${changes.map(fmt).join(', ')} (last: ${describe(dp)})\n`);
+  const changeToolCpu = (childCpuMs() - cpu0) / CHANGES;
+  process.stdout.write(`  one endpoint change: ${changes.map(fmt).join(', ')} (last: ${describe(dp)}); tool CPU ${fmt(changeToolCpu)} per change\n`);
+  const resizes: number[] = [];
+  cpu0 = childCpuMs();
+  for (let i = 0; i < CHANGES; i++) resizes.push(await timed(dp, stateOf(cluster, [resizeOneService(cluster, i)])));
+  const resizeToolCpu = (childCpuMs() - cpu0) / CHANGES;
+  process.stdout.write(`  one endpoint added/removed: ${resizes.map(fmt).join(', ')} (last: ${describe(dp)}); tool CPU ${fmt(resizeToolCpu)} per change\n`);
   const resync = await timed(dp, stateOf(cluster));
   process.stdout.write(`  full resync ${fmt(resync)} (${describe(dp)})\n`);
   let note = '';
@@ -135,7 +183,7 @@ async function benchMode(lab: NetnsLab, mode: 'nftables' | 'iptables'): Promise<
   const tClose = performance.now();
   await dp.close();
   process.stdout.write(`  cleanup ${fmt(performance.now() - tClose)}\n`);
-  return { mode, full, fullBuild, changeMedian: median(changes), changeMax: Math.max(...changes), resync, note };
+  return { mode, full, fullBuild, changeMedian: median(changes), changeMin: Math.min(...changes), changeMax: Math.max(...changes), changeToolCpu, resizeMedian: median(resizes), resizeToolCpu, resync, note };
 }
 
 async function main(): Promise<number> {
@@ -153,19 +201,23 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   const rows: Row[] = [];
   try {
-    for (const mode of ['nftables', 'iptables'] as const) rows.push(await benchMode(lab, mode));
+    for (const mode of MODES) rows.push(await benchMode(lab, mode));
   } finally {
     lab.close();
   }
-  const header = ['mode', 'full sync', 'planning', '1 endpoint change (median)', '(max)', 'full resync', ''];
-  const table = rows.map((r) => [r.mode, fmt(r.full), fmt(r.fullBuild), fmt(r.changeMedian), fmt(r.changeMax), fmt(r.resync), r.note]);
+  const header = ['mode', 'full sync', 'planning', '1 endpoint change (median)', '(min)', '(max)', '(tool CPU)', 'add/remove one (median)', '(tool CPU)', 'full resync', ''];
+  const table = rows.map((r) => [r.mode, fmt(r.full), fmt(r.fullBuild), fmt(r.changeMedian), fmt(r.changeMin), fmt(r.changeMax), fmt(r.changeToolCpu), fmt(r.resizeMedian), fmt(r.resizeToolCpu), fmt(r.resync), r.note]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  process.stdout.write(`\n${SERVICES} Services, ${SERVICES * ENDPOINTS} endpoints, ${CHANGES} single-endpoint changes\n`);
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  process.stdout.write(`\n${SERVICES} Services, ${SERVICES * ENDPOINTS} endpoints, ${CHANGES} single-endpoint changes; ${cpus().length} CPUs, load average ${load} (wall times grow with load)\n`);
   process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const t of table) process.stdout.write(`${line(t)}\n`);
   const nft = rows.find((r) => r.mode === 'nftables');
-  if (nft) process.stdout.write(`\nnftables one-endpoint change: median ${fmt(nft.changeMedian)} (target < ${TARGET_MS} ms): ${nft.changeMedian < TARGET_MS ? 'met' : 'NOT met'}\n`);
+  if (nft) {
+    const verdict = nft.changeMedian < TARGET_MS ? 'met' : nft.changeMin < TARGET_MS ? 'met by the minimum only (machine busy?)' : 'NOT met';
+    process.stdout.write(`\nnftables one-endpoint change: median ${fmt(nft.changeMedian)}, min ${fmt(nft.changeMin)} (target < ${TARGET_MS} ms): ${verdict}\n`);
+  }
   return 0;
 }
 

@@ -27,6 +27,10 @@ export type TraceMatch =
   | { readonly kind: 'mark'; readonly mask: number; readonly value: number; readonly negate: boolean }
   /** Connection states; a traced packet is always the first of its connection (NEW). */
   | { readonly kind: 'ctstate'; readonly states: readonly string[]; readonly negate: boolean }
+  /** `ip saddr . ip daddr @set`: the pair `src . dst` is an element. */
+  | { readonly kind: 'addrPairSet'; readonly set: string; readonly negate: boolean }
+  /** `ct status dnat`: the connection's destination was rewritten (in postrouting: by this ruleset's DNAT). */
+  | { readonly kind: 'ctDnat'; readonly negate: boolean }
   /** `statistic --mode random`: both outcomes are followed. */
   | { readonly kind: 'random' }
   /** `recent --rcheck`: no client is remembered in a trace. */
@@ -42,7 +46,12 @@ export type TraceAction =
   /** Verdict map lookup: key parts joined with ` . `; no element = go on with the next rule. */
   | { readonly kind: 'vmap'; readonly key: readonly KeyPart[]; readonly map: string }
   /** numgen / jhash verdict maps: every option is a branch. */
-  | { readonly kind: 'choose'; readonly options: readonly TraceAction[] };
+  | { readonly kind: 'choose'; readonly options: readonly TraceAction[] }
+  /**
+   * `dnat to numgen ... map @m`: each key is a branch; the map's entry for it
+   * is the action (a `dnat`). A key without an entry: the rule does not match.
+   */
+  | { readonly kind: 'mapLookup'; readonly map: string; readonly keys: readonly string[] };
 
 export interface TraceRule {
   readonly text: string;
@@ -204,6 +213,16 @@ class Tracer {
       }
       case 'choose':
         return a.options.flatMap((o) => this.act(o, flow, depth));
+      case 'mapLookup': {
+        const map = this.model.maps.get(a.map);
+        if (!map) throw new Error(`trace: no map ${a.map}`);
+        const out: { flow: Flow; end: End | 'stop' }[] = [];
+        for (const k of a.keys) {
+          const hit = map.get(k);
+          out.push(...(hit ? this.act(hit, flow, depth) : [{ flow, end: 'fall' as const }]));
+        }
+        return out;
+      }
     }
   }
 
@@ -223,6 +242,15 @@ class Tracer {
           if (hit === m.negate) return 'no';
           break;
         }
+        case 'addrPairSet': {
+          const elems = this.model.sets.get(m.set);
+          if (!elems) throw new Error(`trace: no set ${m.set}`);
+          if (elems.includes(`${flow.src} . ${flow.dst}`) === m.negate) return 'no';
+          break;
+        }
+        case 'ctDnat':
+          if ((flow.dnat !== undefined) === m.negate) return 'no';
+          break;
         case 'proto':
           if (m.proto !== flow.proto) return 'no';
           break;

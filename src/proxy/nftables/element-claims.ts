@@ -14,7 +14,7 @@ export const elementId = (e: Pick<NftElement, 'map' | 'key'>): string => `${e.ma
 export interface ElementWinner {
   readonly owner: ServicePortKey;
   readonly element: NftElement;
-  /** The other claimants (their element is not programmed). */
+  /** The other claimants whose element differs (theirs is not programmed); identical claims are shared, not lost. */
   readonly losers: readonly ServicePortKey[];
 }
 
@@ -22,23 +22,29 @@ export class ElementClaims {
   private readonly claims = new Map<string, Map<ServicePortKey, NftElement>>();
   private readonly byService = new Map<ServicePortKey, string[]>();
 
-  /** Replaces what `key` claims (empty: nothing); returns the element ids whose claims changed. */
+  /** Replaces what `key` claims (empty: nothing); returns the element ids whose claims may have changed. */
   set(key: ServicePortKey, elements: readonly NftElement[]): string[] {
-    const touched = new Set<string>(this.byService.get(key) ?? []);
-    for (const id of touched) {
+    const old = this.byService.get(key) ?? [];
+    const touched = new Set<string>(old);
+    const ids: string[] = [];
+    const fresh = new Set<string>();
+    for (const e of elements) {
+      const id = elementId(e);
+      // A Service port naming one key twice keeps its first element.
+      if (fresh.has(id)) continue;
+      fresh.add(id);
+      let c = this.claims.get(id);
+      if (!c) this.claims.set(id, (c = new Map()));
+      c.set(key, e);
+      ids.push(id);
+      touched.add(id);
+    }
+    // Claims kept are overwritten in place (a full resync re-claims everything: no churn).
+    for (const id of old) {
+      if (fresh.has(id)) continue;
       const c = this.claims.get(id);
       c?.delete(key);
       if (c && c.size === 0) this.claims.delete(id);
-    }
-    const ids: string[] = [];
-    for (const e of elements) {
-      const id = elementId(e);
-      let c = this.claims.get(id);
-      if (!c) this.claims.set(id, (c = new Map()));
-      // A Service port naming one key twice keeps its first element.
-      if (!c.has(key)) c.set(key, e);
-      ids.push(id);
-      touched.add(id);
     }
     if (ids.length > 0) this.byService.set(key, ids);
     else this.byService.delete(key);
@@ -53,7 +59,9 @@ export class ElementClaims {
     for (const k of c.keys()) if (owner === undefined || k < owner) owner = k;
     const element = owner !== undefined ? c.get(owner) : undefined;
     if (owner === undefined || !element) return undefined;
-    return { owner, element, losers: [...c.keys()].filter((k) => k !== owner).sort() };
+    const losers: ServicePortKey[] = [];
+    for (const [k, e] of c) if (k !== owner && e.value !== element.value) losers.push(k);
+    return { owner, element, losers: losers.sort() };
   }
 
   /** Every claimed element id. */

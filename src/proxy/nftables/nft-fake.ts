@@ -202,7 +202,7 @@ export class FakeNft {
           if (verb === 'add') {
             if (mp) {
               if (value === undefined) throw new Error('map element without value');
-              parseNftVerdict(value);
+              parseMapValue(mp.decl, value);
               const had = mp.elements.get(key);
               if (had !== undefined && had !== value) throw new Error(`File exists (element ${key} in ${name})`);
               mp.elements.set(key, value);
@@ -305,10 +305,18 @@ function nftTraceModel(t: Table): TraceModel {
     }
   }
   const maps = new Map<string, Map<string, TraceAction>>();
-  for (const [name, m] of t.maps) maps.set(name, new Map([...m.elements].map(([k, v]) => [k, parseNftVerdict(v)])));
+  for (const [name, m] of t.maps) maps.set(name, new Map([...m.elements].map(([k, v]) => [k, parseMapValue(m.decl, v)])));
   const sets = new Map<string, string[]>([...t.sets].map(([k, s]) => [k, [...s.elements]]));
   const order = (h: Hook): string[] => hooks[h].sort((a, b) => a.prio - b.prio || cmp(a.name, b.name)).map((x) => x.name);
   return { chains, maps, sets, hooks: { prerouting: order('prerouting'), input: order('input'), forward: order('forward'), output: order('output'), postrouting: order('postrouting') } };
+}
+
+/** A map element's value: a verdict in `: verdict` maps, else `ip . port` (a DNAT target). */
+function parseMapValue(decl: string, v: string): TraceAction {
+  if (/: verdict\b/.test(decl)) return parseNftVerdict(v);
+  const m = /^(\d+\.\d+\.\d+\.\d+) \. (\d+)$/.exec(v.trim());
+  if (!m) throw new Error(`bad map value ${JSON.stringify(v)} for ${decl}`);
+  return { kind: 'dnat', to: `${m[1]}:${m[2]}` };
 }
 
 /** `goto X`, `jump X`, `drop`, `accept`, `reject`, `return`. */
@@ -377,6 +385,17 @@ export function parseNftRule(text: string): TraceRule {
     const t = next();
     switch (t) {
       case 'ct': {
+        if (toks[i] === 'status') {
+          i++;
+          let neg = false;
+          if (toks[i] === '!=') {
+            neg = true;
+            i++;
+          }
+          expect('dnat');
+          matches.push({ kind: 'ctDnat', negate: neg });
+          break;
+        }
         expect('state');
         let negate = false;
         if (toks[i] === '!=') {
@@ -389,6 +408,21 @@ export function parseNftRule(text: string): TraceRule {
       case 'ip': {
         const field = next();
         if (field !== 'saddr' && field !== 'daddr') throw new Error(`unsupported ip ${field} in: ${text}`);
+        if (toks[i] === '.' && field === 'saddr') {
+          // `ip saddr . ip daddr @set`
+          i++;
+          expect('ip');
+          expect('daddr');
+          let neg = false;
+          if (toks[i] === '!=') {
+            neg = true;
+            i++;
+          }
+          const ref = next();
+          if (!ref.startsWith('@')) throw new Error(`expected @set in: ${text}`);
+          matches.push({ kind: 'addrPairSet', set: ref.slice(1), negate: neg });
+          break;
+        }
         if (toks[i] === '.') {
           if (field !== 'daddr') throw new Error(`unsupported concatenation in: ${text}`);
           concatVmap('daddr');
@@ -489,10 +523,32 @@ export function parseNftRule(text: string): TraceRule {
         if (toks[i] === 'fully-random' || toks[i] === 'random') i++;
         action = { kind: 'masquerade' };
         break;
-      case 'dnat':
+      case 'dnat': {
         expect('to');
-        action = { kind: 'dnat', to: next() };
+        if (toks[i] !== 'numgen' && toks[i] !== 'jhash') {
+          action = { kind: 'dnat', to: next() };
+          break;
+        }
+        // `dnat to numgen random mod N offset O map @m` / `jhash ip saddr mod N seed S offset O map @m`
+        if (next() === 'numgen') expect('random');
+        else {
+          expect('ip');
+          expect('saddr');
+        }
+        expect('mod');
+        const n = Number(next());
+        if (toks[i] === 'seed') i += 2;
+        let offset = 0;
+        if (toks[i] === 'offset') {
+          i++;
+          offset = Number(next());
+        }
+        expect('map');
+        const ref = next();
+        if (!ref.startsWith('@') || !(n > 0) || !Number.isInteger(offset)) throw new Error(`bad dnat map in: ${text}`);
+        action = { kind: 'mapLookup', map: ref.slice(1), keys: Array.from({ length: n }, (_, k) => String(offset + k)) };
         break;
+      }
       case 'counter':
         break;
       case 'comment':

@@ -6,7 +6,8 @@ import { FakeCommandRunner } from '../kernel/fake-command-runner.js';
 import { buildProxyState } from '../proxy-state.js';
 import { ep, portInfo } from '../testing/fixtures.js';
 import type { EndpointInfo, ServicePortInfo } from '../types.js';
-import { FakeNft } from './nft-fake.js';
+import { tracePacket } from '../kernel/tracer.js';
+import { FakeNft, nftScriptTraceModel } from './nft-fake.js';
 import { buildNftRules, renderNftRuleset } from './nft-rules.js';
 import { NftablesDataplane } from './nftables-dataplane.js';
 
@@ -59,8 +60,17 @@ describe('nftables dataplane: incremental syncs end where a rewrite would', () =
       const st = state(s.services, s.changed);
       assert.deepEqual(await dp.sync(st), { ok: true }, s.name);
       assert.equal(dp.lastSyncStats?.kind, s.kind, s.name);
-      const want = renderNftRuleset(buildNftRules(state(s.services), { clusterCIDR: '10.244.0.0/16' }));
+      // Same table as a rewrite, given the endpoint slots the dataplane allocated along the way.
+      const want = renderNftRuleset(buildNftRules(state(s.services), { clusterCIDR: '10.244.0.0/16' }, dp.endpointSlots()));
       assert.equal(fake.dump(), want, s.name);
+      // And a fresh rewrite (its own allocation) behaves the same for packets.
+      const fresh = nftScriptTraceModel(renderNftRuleset(buildNftRules(state(s.services), { clusterCIDR: '10.244.0.0/16' })));
+      for (const sv of s.services) {
+        for (const dst of [...sv.info.clusterIPs, ...sv.info.externalIPs]) {
+          const pkt = { source: '10.244.0.3', destination: dst, protocol: sv.info.protocol, port: sv.info.port };
+          assert.equal(tracePacket(fake.traceModel(), pkt, { nodeAddresses: [] }).summary, tracePacket(fresh, pkt, { nodeAddresses: [] }).summary, `${s.name}: ${dst}`);
+        }
+      }
     }
   });
 
@@ -70,13 +80,49 @@ describe('nftables dataplane: incremental syncs end where a rewrite would', () =
     await dp.sync(state(many));
     const target = many[7];
     assert.ok(target);
-    const changed = many.map((s) => (s === target ? { ...s, endpoints: eps(2) } : s));
-    await dp.sync(state(changed, [target.info.key]));
-    const script = fake.applied.at(-1) ?? '';
+    // An endpoint replaced: map elements only, no rule (a changed dnat rule costs a kernel revalidation).
+    const replaced = many.map((s) => (s === target ? { ...s, endpoints: eps(2, 40) } : s));
+    await dp.sync(state(replaced, [target.info.key]));
+    let script = fake.applied.at(-1) ?? '';
+    assert.doesNotMatch(script, /chain|rule/, script);
+    assert.match(script, /^delete element ip kube-proxy endpoint-slots-tcp-0 \{ \d+ \}$/m);
+    assert.match(script, /^add element ip kube-proxy endpoint-slots-tcp-0 \{ \d+ : 10\.244\.0\.40 \. 8080 \}$/m);
+    // 10.244.0.3 still backs the other Services: its hairpin element stays.
+    assert.match(script, /^add element ip kube-proxy hairpin-endpoints \{ 10\.244\.0\.40 \. 10\.244\.0\.40 \}$/m);
+    assert.doesNotMatch(script, /hairpin-endpoints \{ 10\.244\.0\.3 /);
+    assert.ok(script.split('\n').length < 6, script);
+    // One endpoint fewer: the picking rule changes (mod 1), still only this Service port.
+    const shrunk = replaced.map((s) => (s.info === target.info ? { ...s, endpoints: eps(2) } : s));
+    await dp.sync(state(shrunk, [target.info.key]));
+    script = fake.applied.at(-1) ?? '';
     assert.ok(!script.includes('/s8/'), script);
     assert.match(script, /flush chain ip kube-proxy service-\w+-ns\/s7\/tcp\//);
-    assert.match(script, /delete chain ip kube-proxy endpoint-\w+-ns\/s7\/tcp\/__10\.244\.0\.3\/80/);
-    assert.ok(script.split('\n').length < 12, script);
+    assert.match(script, /dnat to numgen random mod 1 offset \d+ map @endpoint-slots-tcp-0/);
+    assert.match(script, /delete element ip kube-proxy hairpin-endpoints \{ 10\.244\.0\.40 \. 10\.244\.0\.40 \}/);
+    assert.ok(script.split('\n').length < 8, script);
+  });
+
+  test('slots of deleted Service ports are reused; every page of a protocol gets its map', async () => {
+    const { fake, dp } = harness();
+    const svc = (i: number): Svc => ({ info: portInfo({ namespace: 'ns', name: `p${i}`, clusterIPs: [`10.96.${i >> 8}.${i & 255}`] }), endpoints: eps(2) });
+    const all = Array.from({ length: 300 }, (_, i) => svc(i));
+    await dp.sync(state(all));
+    assert.match(fake.dump(), /add map ip kube-proxy endpoint-slots-tcp-1 /);
+    const offsetsIn = (dump: string) => [...dump.matchAll(/ns\/p(\d+)\/tcp\/ meta l4proto tcp dnat to numgen random mod 1 offset (\d+) map @endpoint-slots-tcp-(\d)/g)];
+    const gone = all[5];
+    assert.ok(gone);
+    const before = offsetsIn(fake.dump()).find((m) => m[1] === '5');
+    assert.ok(before);
+    const rest = all.filter((s) => s !== gone);
+    await dp.sync(state(rest, [gone.info.key]));
+    const added = svc(1000);
+    await dp.sync(state([...rest, added], [added.info.key]));
+    const script = fake.applied.at(-1) ?? '';
+    // The fresh port took the freed slot range.
+    const offsets = offsetsIn(fake.dump());
+    const of = (name: string) => offsets.find((m) => m[1] === name);
+    assert.equal(of('1000')?.slice(2).join('/'), before.slice(2).join('/'), script);
+    assert.equal(new Set(offsets.map((m) => `${m[3]}/${m[2]}`)).size, offsets.length, 'no two ports share a slot range');
   });
 });
 

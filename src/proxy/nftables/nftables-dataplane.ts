@@ -16,6 +16,7 @@ import { kernelStatus } from '../kernel/kernel-status.js';
 import { checkKernelNetns } from '../kernel/netns-guard.js';
 import { ANNOTATION_SCHEDULER, type ServicePortKey } from '../types.js';
 import { ElementClaims, elementId } from './element-claims.js';
+import { EndpointSlots } from './endpoint-slots.js';
 import { NFT_FAMILY, NFT_TABLE, SERVICES_CHAIN, type NftBaseRules, type NftBuildOptions, type NftElement, type NftServiceRules, buildNftBase, buildNftServiceRules } from './nft-rules.js';
 import { planNftDiff, planNftRewrite } from './nft-transaction.js';
 
@@ -58,6 +59,8 @@ export class NftablesDataplane implements Dataplane {
   private readonly runner: CommandRunner;
   private applied: Applied | undefined;
   private claims = new ElementClaims();
+  /** Endpoint map ranges of the programmed Service ports (see endpoint-slots.ts). */
+  private slots = new EndpointSlots();
   private readonly states = new Map<ServicePortKey, ServicePortState>();
   private lastState: ProxyState | undefined;
   private readonly warned = new Set<string>();
@@ -83,17 +86,23 @@ export class NftablesDataplane implements Dataplane {
     }
     const prev = this.applied;
     const keys = new Set<ServicePortKey>(prev && state.changed ? state.changed : [...state.services.keys(), ...(prev?.services.keys() ?? [])]);
-    const base = buildNftBase(state, this.opts);
+    // A rewrite allocates endpoint slots afresh (sorted order, as buildNftRules); a failed sync drops the allocation with the table.
+    const slots = prev ? this.slots : new EndpointSlots();
     const nextRules = new Map<ServicePortKey, NftServiceRules | undefined>();
-    for (const key of keys) {
+    for (const key of prev ? keys : [...keys].sort(cmpKeys)) {
       const s = state.services.get(key);
-      nextRules.set(key, s ? buildNftServiceRules(s, this.opts) : undefined);
+      if (!s) {
+        slots.release(`${key}|cluster`);
+        slots.release(`${key}|local`);
+      }
+      nextRules.set(key, s ? buildNftServiceRules(s, this.opts, slots) : undefined);
       // The default scheduler's fallback was logged once at startup; here only what a Service asked for.
       const r = nextRules.get(key);
       if (r?.scheduling.unavailable !== undefined && s?.info.scheduler !== undefined) {
         this.warnOnce(`sched|${key}|${r.scheduling.unavailable}`, `service ${key}: scheduler ${r.scheduling.unavailable} is not available in nftables mode, using random`);
       }
     }
+    const base = buildNftBase(state, this.opts, slots.maps());
     // Without a programmed table the claims start over; on failure they are dropped with it.
     const claims = prev ? this.claims : new ElementClaims();
     const touchedIds = new Set<string>();
@@ -116,7 +125,7 @@ export class NftablesDataplane implements Dataplane {
     for (const [k, r] of nextRules) if (r) nextServices.set(k, r);
     if (!prev) {
       kind = 'rewrite';
-      const services = new Map([...nextServices].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const services = new Map([...nextServices].sort(([a], [b]) => cmpKeys(a, b)));
       script = planNftRewrite({ base, services }, [...wanted.values()]);
     } else {
       for (const e of prev.base.elements) touchedIds.add(elementId(e));
@@ -159,6 +168,7 @@ export class NftablesDataplane implements Dataplane {
         // The kernel state is unknown now: the next sync rewrites the table.
         this.applied = undefined;
         this.claims = new ElementClaims();
+        this.slots = new EndpointSlots();
         this.opts.log?.error(`nftables sync failed: ${error}`);
         const failures: SyncFailure[] = [...keys].map((key) => failureFor(key, state.services.get(key) ?? this.states.get(key), error ?? ''));
         if (failures.length === 0) failures.push({ service: '', protocol: 'TCP', address: '', port: 0, error });
@@ -169,6 +179,7 @@ export class NftablesDataplane implements Dataplane {
     if (!prev) {
       this.applied = { base, services: nextServices, elements: wanted };
       this.claims = claims;
+      this.slots = slots;
     } else {
       prev.base = base;
       for (const [k, r] of nextRules) {
@@ -201,6 +212,11 @@ export class NftablesDataplane implements Dataplane {
     }
     this.lastSyncStats = stats(kind, deletions, t2);
     return { ok: true };
+  }
+
+  /** A copy of the endpoint slot allocation (tests rebuild the expected table with it). */
+  endpointSlots(): EndpointSlots {
+    return this.slots.clone();
   }
 
   status(): VirtualServiceStatus[] {
@@ -240,6 +256,8 @@ export class NftablesDataplane implements Dataplane {
 function failureFor(key: ServicePortKey, s: ServicePortState | undefined, error: string): SyncFailure {
   return { service: key, protocol: s?.info.protocol ?? 'TCP', address: s?.info.clusterIPs[0] ?? '', port: s?.info.port ?? 0, error };
 }
+
+const cmpKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function countLines(s: string): number {
   let n = 0;

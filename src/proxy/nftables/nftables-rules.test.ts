@@ -56,10 +56,10 @@ describe('nftables rules: names and options', () => {
       nodePortAddresses: [],
     });
   const table: { name: string; scheduler?: string; rules: RegExp[]; label: string }[] = [
-    { name: 'default is numgen random, 1/(n-i) per rule', rules: [/numgen random mod 3 0 goto endpoint-/, /numgen random mod 2 0 goto endpoint-/], label: 'random' },
-    { name: 'sh uses jhash of the source address', scheduler: 'sh', rules: [/jhash ip saddr mod 3 seed 0x0 0 goto endpoint-/, /jhash ip saddr mod 3 seed 0x0 1 goto endpoint-/], label: 'sh' },
-    { name: 'rr falls back to random and says so', scheduler: 'rr', rules: [/numgen random mod 3 0 goto/], label: 'random (rr not available in nftables mode)' },
-    { name: 'an unknown scheduler falls back to random', scheduler: 'fastest', rules: [/numgen random mod 3 0 goto/], label: 'random (unknown scheduler "fastest")' },
+    { name: 'default is numgen random over the slots', rules: [/meta l4proto tcp dnat to numgen random mod 3 offset 0 map @endpoint-slots-tcp-0/], label: 'random' },
+    { name: 'sh uses jhash of the source address', scheduler: 'sh', rules: [/meta l4proto tcp dnat to jhash ip saddr mod 3 seed 0x0 offset 0 map @endpoint-slots-tcp-0/], label: 'sh' },
+    { name: 'rr falls back to random and says so', scheduler: 'rr', rules: [/dnat to numgen random mod 3 offset 0 map/], label: 'random (rr not available in nftables mode)' },
+    { name: 'an unknown scheduler falls back to random', scheduler: 'fastest', rules: [/dnat to numgen random mod 3 offset 0 map/], label: 'random (unknown scheduler "fastest")' },
   ];
   for (const row of table) {
     test(`scheduler: ${row.name}`, () => {
@@ -68,8 +68,10 @@ describe('nftables rules: names and options', () => {
       assert.ok(svc);
       const text = renderNftRuleset(rs);
       for (const re of row.rules) assert.match(text, re);
-      // No anonymous vmaps: they make large transactions quadratic in the kernel.
-      assert.doesNotMatch(text, / vmap \{/);
+      for (const [k, ip] of [[0, '10.244.0.2'], [1, '10.244.0.3'], [2, '10.244.0.4']] as const) assert.match(text, new RegExp(`endpoint-slots-tcp-0 \\{ ${k} : ${ip.replaceAll('.', '\\.')} \\. 80 \\}`));
+      // No anonymous maps or vmaps: they make large transactions quadratic in the kernel. No per-endpoint chains either.
+      assert.doesNotMatch(text, / v?map \{/);
+      assert.doesNotMatch(text, /chain ip kube-proxy endpoint-/);
       assert.equal(svc.scheduling.label, row.label);
       const r = tracePacket(nftScriptTraceModel(text), { source: '10.244.5.5', destination: '10.96.1.1', protocol: 'TCP', port: 80 }, { nodeAddresses: [] });
       assert.equal(r.summary, 'DNAT 10.244.0.2:80,10.244.0.3:80,10.244.0.4:80');
@@ -88,6 +90,33 @@ describe('nftables rules: names and options', () => {
     assert.match(text, /add element ip kube-proxy nodeport-ips \{ 192\.168\.0\.10 \}/);
     assert.doesNotMatch(text, /127\.0\.0\.1 \}/);
     assert.doesNotMatch(text, /fib daddr type local/);
+  });
+
+  test('hairpin: a pod reaching itself through its Service is masqueraded, other pods are not', () => {
+    const info = portInfo({ namespace: 'ns', name: 'self', clusterIPs: ['10.96.3.1'] });
+    const other = portInfo({ namespace: 'ns', name: 'other', clusterIPs: ['10.96.3.2'] });
+    const state = buildProxyState({
+      serviceMap: new Map([
+        [info.key, info],
+        [other.key, other],
+      ]),
+      endpointsMap: new Map([
+        [info.key, [ep('10.244.0.2')]],
+        [other.key, [ep('10.244.0.2'), ep('10.244.0.9')]],
+      ]),
+      node: { nodeName: 'n', labels: {} },
+      nodePortAddresses: [],
+    });
+    const text = renderNftRuleset(buildNftRules(state, OPTS));
+    // One element per endpoint address, shared by both Services.
+    assert.equal(text.match(/hairpin-endpoints \{ 10\.244\.0\.2 \. 10\.244\.0\.2 \}/g)?.length, 1);
+    const model = nftScriptTraceModel(text);
+    const trace = (source: string, destination: string) => tracePacket(model, { source, destination, protocol: 'TCP', port: 80 }, { nodeAddresses: [NODE_IP] }).summary;
+    assert.equal(trace('10.244.0.2', '10.96.3.1'), 'DNAT 10.244.0.2:80 masq');
+    assert.equal(trace('10.244.0.7', '10.96.3.1'), 'DNAT 10.244.0.2:80');
+    assert.equal(trace('10.244.0.2', '10.96.3.2'), 'DNAT 10.244.0.2:80 masq | DNAT 10.244.0.9:80');
+    // Not DNATed: a pod sending to its own address directly is left alone.
+    assert.equal(trace('10.244.0.2', '10.244.0.2'), 'ACCEPT');
   });
 
   test('two Services claiming one external IP and port: the first (sorted) keeps it', () => {
