@@ -9,8 +9,9 @@
  * Hot path: a backend answer is stored as its wire bytes after the question section (names
  * compressed against the question at offset 12). A repeat of the question — same name in any
  * case, same type — is answered by copying the client's header ID and question bytes in front of
- * the stored bytes, without decoding or encoding. Entries are dropped as soon as the backend's
- * generation moves.
+ * the stored bytes, without decoding or encoding. An answer larger than what a client accepts
+ * (512 bytes, its EDNS size) is stored cut to that size too, so truncated answers repeat as
+ * cheaply. Entries are dropped as soon as the backend's generation moves.
  */
 import { type BackendResult, type DnsBackend } from './backend.js';
 import type { Forwarder } from './forward.js';
@@ -19,6 +20,7 @@ import { decodeMessage, type Header } from './message/decode.js';
 import { encodeMessage } from './message/encode.js';
 import type { Edns, Message, Question, ResourceRecord } from './message/message.js';
 import { canonicalName, isSubdomain } from './message/name.js';
+import { questionHash, QuestionTable } from './question-table.js';
 import { type CounterSeries, type DnsMetrics, type HistogramSeries, metricType } from './metrics.js';
 import type { Logger } from '../log/logger.js';
 
@@ -48,7 +50,7 @@ export interface QueryHandlerOptions {
   readonly hostSearch?: readonly string[];
   /** The UDP payload size we advertise and accept at most (default 1232). */
   readonly ednsSize?: number;
-  /** Most stored wire answers (default 50,000). */
+  /** Most stored wire answers (default 50,000; 0 turns the wire-answer cache off). */
   readonly answerCacheSize?: number;
 }
 
@@ -64,9 +66,8 @@ interface Resolution {
   readonly from?: { readonly backend: DnsBackend; readonly gen: number };
 }
 
-interface WireAnswer {
-  readonly backend: DnsBackend;
-  readonly gen: number;
+/** A stored response minus header ID and question: flags, section counts, the bytes after the question. */
+interface WireBody {
   /** Header bits 16-31 without RD/CD (copied from each query). */
   readonly flags: number;
   readonly an: number;
@@ -74,6 +75,19 @@ interface WireAnswer {
   readonly ar: number;
   /** Everything after the question, without OPT. */
   readonly tail: Buffer;
+}
+
+interface WireAnswer {
+  readonly backend: DnsBackend;
+  readonly gen: number;
+  /** The whole answer. */
+  readonly full: WireBody;
+  /**
+   * The answer cut down (TC set, or additionals dropped) for clients that leave less room than
+   * `full` needs, keyed by that room: bytes for question and records, the OPT record not counted.
+   * Created on first need; most clients use one of a few sizes (512, 1232, ...).
+   */
+  cut: Map<number, WireBody> | undefined;
   readonly rcode: number;
   readonly plugin: string;
   readonly typeLabel: string;
@@ -91,29 +105,6 @@ interface BoundMetrics {
 }
 
 const HEADER = 12;
-const keyScratch = Buffer.allocUnsafe(512);
-
-/**
- * Cache key of a question: its wire bytes (name, type, class) with ASCII letters of the name
- * lower-cased. Names of other bytes keep them, so they never collide with an ASCII name.
- */
-function wireKey(pkt: Buffer, nameEnd: number, qEnd: number): string {
-  let i = HEADER;
-  while (i < nameEnd) {
-    const b = pkt[i] as number;
-    if (b >= 0x41 && b <= 0x5a) break; // label lengths are at most 63, below 'A'
-    i++;
-  }
-  if (i === nameEnd) return pkt.latin1Slice(HEADER, qEnd);
-  const n = qEnd - HEADER;
-  pkt.copy(keyScratch, 0, HEADER, qEnd);
-  for (let j = i - HEADER; j < nameEnd - HEADER; j++) {
-    const b = keyScratch[j] as number;
-    if (b >= 0x41 && b <= 0x5a) keyScratch[j] = b + 32;
-  }
-  return keyScratch.latin1Slice(0, n);
-}
-
 /** Byte copy; a plain loop beats Buffer#copy's checks for the few dozen bytes of a header or question. */
 function copyBytes(src: Buffer, start: number, end: number, dst: Buffer, at: number): void {
   if (end - start > 96) {
@@ -123,11 +114,6 @@ function copyBytes(src: Buffer, start: number, end: number, dst: Buffer, at: num
   for (let i = start; i < end; i++) dst[at++] = src[i] as number;
 }
 
-declare global {
-  interface Buffer {
-    latin1Slice(start: number, end: number): string;
-  }
-}
 const SHUFFLED_TYPES = new Set<number>([RRType.A, RRType.AAAA, RRType.SRV]);
 
 function empty(rcode: number, plugin: string): Resolution {
@@ -172,8 +158,7 @@ export class QueryHandler implements PacketHandler {
   private readonly shuffle: boolean;
   private readonly hostSearch: readonly string[];
   private readonly ednsSize: number;
-  private readonly answerCacheSize: number;
-  private readonly wire = new Map<string, WireAnswer>();
+  private readonly wire: QuestionTable<WireAnswer>;
 
   constructor(opts: QueryHandlerOptions) {
     this.backends = opts.backends;
@@ -185,7 +170,7 @@ export class QueryHandler implements PacketHandler {
     this.shuffle = opts.shuffle ?? false;
     this.hostSearch = opts.hostSearch ?? [];
     this.ednsSize = Math.max(512, opts.ednsSize ?? 1232);
-    this.answerCacheSize = opts.answerCacheSize ?? 50_000;
+    this.wire = new QuestionTable(opts.answerCacheSize ?? 50_000);
   }
 
   /**
@@ -247,38 +232,45 @@ export class QueryHandler implements PacketHandler {
       udpSize = Math.min(Math.max(512, ((pkt[qEnd + 3] as number) << 8) | (pkt[qEnd + 4] as number)), this.ednsSize);
       dnssecOk = ((pkt[qEnd + 7] as number) & 0x80) !== 0;
     }
-    const key = wireKey(pkt, nameEnd, qEnd);
-    const e = this.wire.get(key);
+    const hash = questionHash(pkt, HEADER, nameEnd, qEnd);
+    const e = this.wire.get(pkt, HEADER, nameEnd, qEnd, hash);
     if (!e) return undefined;
     if (e.backend.generation() !== e.gen) {
-      this.wire.delete(key);
+      this.wire.delete(pkt, HEADER, nameEnd, qEnd, hash);
       return undefined;
     }
     // NXDOMAIN for a pod client may be the start of an autopath walk.
     if (e.rcode === Rcode.NXDOMAIN && this.searchPathOf(client.address)) return undefined;
-    if (this.shuffle && e.an > 1) return undefined;
+    let body = e.full;
+    if (this.shuffle && body.an > 1) return undefined;
     const qlen = qEnd - HEADER;
-    const size = HEADER + qlen + e.tail.length + (edns ? 11 : 0);
-    if (size > (client.proto === 'tcp' ? 65535 : edns ? udpSize : 512)) return undefined;
+    // Room for question and records: the client's limit less our OPT record.
+    const room = (client.proto === 'tcp' ? 65535 : edns ? udpSize : 512) - (edns ? 11 : 0);
+    if (HEADER + qlen + body.tail.length > room) {
+      const cut = e.cut?.get(room);
+      if (cut === undefined) return undefined;
+      body = cut;
+    }
+    const size = HEADER + qlen + body.tail.length + (edns ? 11 : 0);
     const out = Buffer.allocUnsafe(size);
-    const flags = e.flags | (((pkt[2] as number) & 0x01) << 8) | ((pkt[3] as number) & 0x10);
-    const ar2 = e.ar + (edns ? 1 : 0);
+    const flags = body.flags | (((pkt[2] as number) & 0x01) << 8) | ((pkt[3] as number) & 0x10);
+    const ar2 = body.ar + (edns ? 1 : 0);
     out[0] = pkt[0] as number;
     out[1] = pkt[1] as number;
     out[2] = flags >> 8;
     out[3] = flags & 0xff;
     out[4] = 0;
     out[5] = 1;
-    out[6] = e.an >> 8;
-    out[7] = e.an & 0xff;
-    out[8] = e.ns >> 8;
-    out[9] = e.ns & 0xff;
+    out[6] = body.an >> 8;
+    out[7] = body.an & 0xff;
+    out[8] = body.ns >> 8;
+    out[9] = body.ns & 0xff;
     out[10] = ar2 >> 8;
     out[11] = ar2 & 0xff;
     copyBytes(pkt, HEADER, qEnd, out, HEADER);
-    copyBytes(e.tail, 0, e.tail.length, out, HEADER + qlen);
+    copyBytes(body.tail, 0, body.tail.length, out, HEADER + qlen);
     if (edns) {
-      const o = HEADER + qlen + e.tail.length;
+      const o = HEADER + qlen + body.tail.length;
       out[o] = 0;
       out.writeUInt16BE(RRType.OPT, o + 1);
       out.writeUInt16BE(this.ednsSize, o + 3);
@@ -301,14 +293,42 @@ export class QueryHandler implements PacketHandler {
     return d.ok ? (d.message.questions[0]?.name ?? '?') : '?';
   }
 
-  private remember(pkt: Buffer, q: Question, res: Resolution): void {
+  /**
+   * Stores the backend answer `res` to the question in `pkt` for its generation: the whole
+   * answer, and when it does not fit the `room` this client leaves (see WireAnswer.cut), the
+   * answer cut to that room.
+   */
+  private remember(pkt: Buffer, q: Question, res: Resolution, room: number): void {
     const from = res.from;
     if (!from || from.backend.generation() !== from.gen) return;
     const nameEnd = questionNameEnd(pkt);
     if (nameEnd < 0) return;
-    const raw = pkt.toString('latin1', HEADER, nameEnd);
-    // Only ASCII names: the key lower-cases latin1, which must agree with DNS's ASCII-only rule.
-    if (/[^\x00-\x7f]/.test(raw)) return;
+    const qEnd = nameEnd + 4;
+    const hash = questionHash(pkt, HEADER, nameEnd, qEnd);
+    let e = this.wire.get(pkt, HEADER, nameEnd, qEnd, hash);
+    if (e && (e.backend !== from.backend || e.gen !== from.gen)) e = undefined;
+    if (!e) {
+      const raw = pkt.toString('latin1', HEADER, nameEnd);
+      // Only ASCII names: the table folds ASCII case only (DNS's rule); other bytes take the full path.
+      if (/[^\x00-\x7f]/.test(raw)) return;
+      const full = this.encodeBody(q, res, qEnd, 65535);
+      // Over 64 KiB even on TCP: rare enough to encode each time.
+      if (!full) return;
+      e = { backend: from.backend, gen: from.gen, full, cut: undefined, rcode: res.rcode, plugin: res.plugin, typeLabel: metricType(typeName(q.type)), slots: [undefined, undefined, undefined, undefined] };
+      this.wire.set(pkt, HEADER, nameEnd, qEnd, hash, e);
+    }
+    if (qEnd + e.full.tail.length <= room || e.cut?.has(room)) return;
+    // A handful of sizes per question; clients that pick unusual sizes take the full path.
+    if (e.cut && e.cut.size >= 4) return;
+    const cut = this.encodeBody(q, res, qEnd, room);
+    if (cut) (e.cut ??= new Map()).set(room, cut);
+  }
+
+  /**
+   * `res` encoded in at most `maxSize` bytes, from just after the question on; undefined when
+   * it does not fit even the 64 KiB of TCP.
+   */
+  private encodeBody(q: Question, res: Resolution, qEnd: number, maxSize: number): WireBody | undefined {
     const msg: Message = {
       id: 0,
       flags: { qr: true, opcode: 0, aa: res.aa, tc: false, rd: false, ra: true, ad: false, cd: false },
@@ -318,26 +338,12 @@ export class QueryHandler implements PacketHandler {
       authorities: res.authority,
       additionals: res.additional,
     };
-    const enc = encodeMessage(msg);
-    if (enc.truncated) return;
-    const qEnd = nameEnd + 4;
-    if (this.wire.size >= this.answerCacheSize) {
-      const oldest = this.wire.keys().next();
-      if (!oldest.done) this.wire.delete(oldest.value);
-    }
-    this.wire.set(wireKey(pkt, nameEnd, qEnd), {
-      backend: from.backend,
-      gen: from.gen,
-      flags: enc.bytes.readUInt16BE(2) & ~0x0110,
-      an: enc.bytes.readUInt16BE(6),
-      ns: enc.bytes.readUInt16BE(8),
-      ar: enc.bytes.readUInt16BE(10),
-      tail: Buffer.from(enc.bytes.subarray(qEnd)),
-      rcode: res.rcode,
-      plugin: res.plugin,
-      typeLabel: metricType(typeName(q.type)),
-      slots: [undefined, undefined, undefined, undefined],
-    });
+    const enc = encodeMessage(msg, { maxSize });
+    if (maxSize >= 65535 && enc.truncated) return undefined;
+    const b = enc.bytes;
+    // The question went in uncompressed at 12, as long as the client's (names are never compressed there).
+    if (b.readUInt16BE(4) !== 1 || b.length < qEnd) return undefined;
+    return { flags: b.readUInt16BE(2) & ~0x0110, an: b.readUInt16BE(6), ns: b.readUInt16BE(8), ar: b.readUInt16BE(10), tail: Buffer.from(b.subarray(qEnd)) };
   }
 
   /** Stored wire answers (for tests and metrics). */
@@ -377,7 +383,11 @@ export class QueryHandler implements PacketHandler {
     }
     const cq: Question = { name: canonicalName(q.name), type: q.type, class: RRClass.IN };
     const res = await this.resolve(cq, client.address, true);
-    this.remember(pkt, q, res);
+    const room = (client.proto === 'tcp' ? 65535 : m.edns ? Math.min(Math.max(512, m.edns.udpSize), this.ednsSize) : 512) - (m.edns ? 11 : 0);
+    this.remember(pkt, q, res, room);
+    // Answered the way every repeat will be (one encoding less than reply()).
+    const stored = this.fromWire(pkt, client, started);
+    if (stored) return stored;
     return this.reply(pkt, client, started, base(res.rcode, res), m, res.plugin);
   }
 

@@ -180,7 +180,9 @@ describe('DNS server over UDP and TCP', () => {
     index.setPod('default', 'client', ['127.0.0.1']);
     try {
       const outside = await exchange(port, question('www.example.com.default.svc.cluster.local.', 'A'));
-      assert.deepEqual(answers(outside), ['www.example.com.default.svc.cluster.local. 300 IN CNAME www.example.com.', 'www.example.com. 300 IN A 93.184.216.34']);
+      // The upstream answer may come from the forwarder's cache, a second or two counted down.
+      const ttlFree = answers(outside).map((a) => a.replace(/ (29\d|300) IN /, ' TTL IN '));
+      assert.deepEqual(ttlFree, ['www.example.com.default.svc.cluster.local. TTL IN CNAME www.example.com.', 'www.example.com. TTL IN A 93.184.216.34']);
       const inside = await exchange(port, question('web.default.svc.cluster.local.default.svc.cluster.local.', 'A'));
       assert.deepEqual(answers(inside), ['web.default.svc.cluster.local.default.svc.cluster.local. 5 IN CNAME web.default.svc.cluster.local.', 'web.default.svc.cluster.local. 5 IN A 10.96.0.20']);
       const direct = await exchange(port, question('web.default.svc.cluster.local.', 'A'));
