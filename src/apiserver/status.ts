@@ -130,6 +130,11 @@ export function requestEntityTooLarge(message: string): ApiError {
   return failure(413, 'RequestEntityTooLarge', message);
 }
 
+/** 504 Timeout; the client may retry after `retryAfterSeconds`. */
+export function timeout(message: string, retryAfterSeconds: number): ApiError {
+  return failure(504, 'Timeout', message, { retryAfterSeconds });
+}
+
 export function expired(message: string): ApiError {
   return failure(410, 'Expired', message);
 }

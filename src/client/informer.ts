@@ -247,6 +247,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       labelSelector: this.opts.labelSelector,
       fieldSelector: this.opts.fieldSelector,
       resourceVersion: rv,
+      // As client-go's reflector: data at least as new as what the cache has seen, not that exact snapshot.
+      ...(rv !== '' && rv !== '0' ? { resourceVersionMatch: 'NotOlderThan' as const } : {}),
       limit: this.opts.pageSize ?? 500,
       followContinue: true,
       signal,

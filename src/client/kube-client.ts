@@ -129,6 +129,8 @@ export interface ListOptions {
   readonly limit?: number;
   readonly continue?: string;
   readonly resourceVersion?: string;
+  /** How `resourceVersion` is matched (with a limit and no match the server reads exactly that version). */
+  readonly resourceVersionMatch?: 'Exact' | 'NotOlderThan';
   /** Fetch every page (following `metadata.continue`) and return them as one list. */
   readonly followContinue?: boolean;
   readonly signal?: AbortSignal;
@@ -398,6 +400,7 @@ export class KubeClient {
           continue: cont || undefined,
           // The continue token carries the version; sending both is rejected upstream.
           resourceVersion: cont ? undefined : opts.resourceVersion || undefined,
+          resourceVersionMatch: cont || !opts.resourceVersion ? undefined : opts.resourceVersionMatch,
         },
       }).then((raw) => normalizeList<T>(raw));
     const first = await page(opts.continue, opts.limit);

@@ -232,6 +232,26 @@ describe('API semantics (kubectl and raw HTTPS against a real server)', { skip }
       await client.create(SERVICES, 'paging', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's3' }, spec: { ports: [{ port: 83 }] } });
     });
 
+    test('resourceVersionMatch=Exact lists the snapshot at that version; a future version is 504', async () => {
+      const before = (await raw({ path: '/api/v1/namespaces/paging/services' })).json as { items: KubeObject[]; metadata: { resourceVersion: string } };
+      const rv = before.metadata.resourceVersion;
+      await client.create(SERVICES, 'paging', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'exact-later' }, spec: { ports: [{ port: 99 }] } });
+      const exact = await raw({ path: `/api/v1/namespaces/paging/services?resourceVersion=${rv}&resourceVersionMatch=Exact` });
+      assert.equal(exact.status, 200, exact.text);
+      const body = exact.json as typeof before;
+      assert.equal(body.metadata.resourceVersion, rv);
+      assert.deepEqual(body.items.map((i) => i.metadata.name), before.items.map((i) => i.metadata.name));
+      const latest = (await raw({ path: `/api/v1/namespaces/paging/services?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan` })).json as typeof before;
+      assert.ok(latest.items.some((i) => i.metadata.name === 'exact-later'));
+      const bad = await raw({ path: '/api/v1/namespaces/paging/services?resourceVersionMatch=Exact' });
+      assert.equal(bad.status, 422);
+      assert.equal(statusOf(bad).message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+      const future = await raw({ path: `/api/v1/namespaces/paging/services?resourceVersion=${Number(latest.metadata.resourceVersion) + 1000}` });
+      assert.equal(future.status, 504);
+      assert.match(statusOf(future).message ?? '', /^Too large resource version: \d+, current: \d+$/);
+      await client.delete(SERVICES, 'paging', 'exact-later');
+    });
+
     test('kubectl get --chunk-size=2 follows continue tokens (Table pages)', async () => {
       const rows = tableRows(await server.ok(['get', 'svc', '-n', 'paging', '--chunk-size=2']));
       assert.deepEqual(rows[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);

@@ -22,6 +22,7 @@ import * as errors from '../status.js';
 import { buildTable } from '../table/build-table.js';
 import { printerFor } from '../table/printers.js';
 import { serveWatch } from './watch-handler.js';
+import { planListVersion, waitForRevision } from './list-version.js';
 
 export interface ResourceRoute {
   readonly store: ResourceStore;
@@ -222,12 +223,16 @@ async function listCollection(ctx: HandlerContext, route: ResourceRoute): Promis
   const rv = q(ctx, 'resourceVersion');
   // The continue token carries the version of the list it continues (as upstream).
   if (cont && rv && rv !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
+  const plan = planListVersion({ resourceVersion: rv ?? undefined, resourceVersionMatch: q(ctx, 'resourceVersionMatch') ?? undefined, continueToken: cont ?? undefined, limit });
+  const wanted = plan.kind === 'exact' ? plan.revision : plan.notOlderThan;
+  if (wanted !== undefined) await waitForRevision(wanted, () => route.store.currentRevision());
   const list = await route.store.listKV({
     namespace: route.namespace,
     ...(labelMatch ? { labelMatch } : {}),
     ...(fieldMatch ? { fieldMatch } : {}),
     ...(limit ? { limit } : {}),
     ...(cont ? { continueToken: cont } : {}),
+    ...(plan.kind === 'exact' ? { atRevision: plan.revision } : {}),
   });
   const form = formOf(ctx);
   const t = route.store.type;

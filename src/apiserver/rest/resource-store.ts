@@ -50,6 +50,8 @@ export interface ListQuery {
   readonly fieldMatch?: (fields: Record<string, string>) => boolean;
   readonly limit?: number;
   readonly continueToken?: string;
+  /** Read the snapshot at this revision (resourceVersionMatch=Exact); 410 once compacted. */
+  readonly atRevision?: number;
 }
 
 export interface ListResult {
@@ -195,6 +197,11 @@ export class ResourceStore {
     return this.fieldLabelSet;
   }
 
+  /** The store's newest revision (the resourceVersion a LIST now would report). */
+  currentRevision(): number {
+    return this.store.currentRevision();
+  }
+
   async getKV(namespace: string | undefined, name: string): Promise<KeyValue> {
     const kv = await this.store.get(this.key(namespace, name));
     if (!kv) throw errors.notFound(this.groupResource, name);
@@ -228,6 +235,8 @@ export class ResourceStore {
       const t = decodeContinue(q.continueToken);
       startAfter = t.k;
       revision = t.rv;
+    } else if (q.atRevision !== undefined) {
+      revision = q.atRevision;
     }
     const filtered = Boolean(q.labelMatch || q.fieldMatch);
     const kvs: KeyValue[] = [];
@@ -251,7 +260,8 @@ export class ResourceStore {
           ...(snapshot !== undefined ? { revision: snapshot } : {}),
         });
       } catch (e) {
-        if (!(e instanceof RevisionCompactedError) || startAfter === undefined) throw e;
+        if (!(e instanceof RevisionCompactedError)) throw e;
+        if (startAfter === undefined) throw errors.expired('The resourceVersion for the provided list is too old.');
         // As upstream: 410 with a token that finishes the list against the latest data.
         const err = errors.expired(INCONSISTENT_CONTINUE);
         err.status.metadata = { continue: encodeContinue({ k: startAfter, rv: -1 }) };
