@@ -6,8 +6,8 @@
  * its current value unless an event after R touched it, in which case it is
  * the first such event's previous value (absent when that event created it).
  */
-import type { KeyValue, ListResult, WatchEvent } from '../store.js';
-import type { KeyRange } from './key-index.js';
+import type { KeyValue, ListOptions, ListResult, WatchEvent } from '../store.js';
+import type { KeyIndex, KeyRange } from './key-index.js';
 
 /** A read at a revision whose history has been compacted away (the API's 410 Expired). */
 export class RevisionCompactedError extends Error {
@@ -61,4 +61,35 @@ export function rangeAtRevision(opts: {
   }
   const items = limit !== undefined ? merged.slice(0, limit) : merged;
   return { items, more: items.length < merged.length, remaining: merged.length - items.length };
+}
+
+/**
+ * Store.list for a store that keeps its current values in `index` and every
+ * event after `compacted`: the current range, or the range as of
+ * `options.revision` (see Store.list).
+ */
+export function listFromIndex(
+  options: ListOptions,
+  state: {
+    readonly index: KeyIndex;
+    readonly revision: number;
+    readonly compacted: number;
+    /** Every event under `prefix` with revision > `after`, in order. */
+    readonly eventsAfter: (after: number, prefix: string) => readonly WatchEvent[];
+  },
+): ListResult {
+  const revision = options.revision;
+  if (revision === undefined || revision >= state.revision) {
+    const range = state.index.range(options.prefix, options.startAfter, options.limit);
+    return { items: range.items, revision: state.revision, more: range.more, remaining: range.remaining };
+  }
+  if (revision < state.compacted) throw new RevisionCompactedError(revision, state.compacted);
+  const page = rangeAtRevision({
+    revision,
+    ...(options.startAfter !== undefined ? { startAfter: options.startAfter } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    current: (startAfter, limit) => state.index.range(options.prefix, startAfter, limit),
+    eventsAfter: state.eventsAfter(revision, options.prefix),
+  });
+  return { ...page, revision };
 }

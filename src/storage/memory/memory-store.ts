@@ -1,6 +1,6 @@
 import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions, WatchStart, WriteResult } from '../store.js';
 import { EventHistory } from '../core/event-history.js';
-import { RevisionCompactedError, rangeAtRevision } from '../core/snapshot-list.js';
+import { listFromIndex } from '../core/snapshot-list.js';
 import { KeyIndex } from '../core/key-index.js';
 import { WatchHub } from '../core/watch-hub.js';
 import { planWrite, type WriteOp } from '../core/write-plan.js';
@@ -44,20 +44,12 @@ export class MemoryStore implements Store {
 
   async list(options: ListOptions): Promise<ListResult> {
     this.assertOpen();
-    const revision = options.revision;
-    if (revision === undefined || revision >= this.revision) {
-      const range = this.index.range(options.prefix, options.startAfter, options.limit);
-      return { items: range.items, revision: this.revision, more: range.more, remaining: range.remaining };
-    }
-    if (revision < this.compacted) throw new RevisionCompactedError(revision, this.compacted);
-    const page = rangeAtRevision({
-      revision,
-      ...(options.startAfter !== undefined ? { startAfter: options.startAfter } : {}),
-      ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      current: (startAfter, limit) => this.index.range(options.prefix, startAfter, limit),
-      eventsAfter: this.history.since(revision, options.prefix) ?? [],
+    return listFromIndex(options, {
+      index: this.index,
+      revision: this.revision,
+      compacted: this.compacted,
+      eventsAfter: (after, prefix) => this.history.since(after, prefix) ?? [],
     });
-    return { ...page, revision };
   }
 
   async count(prefix: string): Promise<number> {
