@@ -23,7 +23,9 @@
  *   trials are spaced further apart than that, so each change is synced at once.
  *
  * The machine has few cores: wrk, nginx and the proxy under test share them, so compare ratios
- * rather than absolute figures. PROXY_BENCH_CPU_PROF=<dir> runs the Switchyard proxy with
+ * rather than absolute figures; the CPU µs/req (keep-alive) and µs/conn (`Connection: close`)
+ * columns are the proxy's own CPU (user + system, primary and workers) per completed request,
+ * which depends much less on what else runs. PROXY_BENCH_CPU_PROF=<dir> runs the Switchyard proxy with
  * --cpu-prof into that folder. Needs wrk and haproxy (installed with apt-get when missing and
  * running as root; otherwise that part is skipped with a note). Every process started here is
  * stopped by its PID.
@@ -203,6 +205,10 @@ interface WrkResult {
   readonly rps: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** Requests completed (each one a new connection with `Connection: close`). */
+  readonly requests: number;
+  /** CPU of the proxy process tree per request, µs (when a pid was measured). */
+  cpuUsPerRequest?: number;
 }
 
 function wrkDurationMs(v: string, unit: string): number {
@@ -217,12 +223,13 @@ async function wrk(url: string, close: boolean): Promise<WrkResult> {
   const text = output();
   if (code !== 0) throw new Error(`wrk ${args.join(' ')} exited with ${code}:\n${text}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN);
+  const requests = Number(/(\d+) requests in /.exec(text)?.[1] ?? NaN);
   const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(text);
   const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
   // With Connection: close, wrk counts the server's close after each response as a read error; only connect/timeout errors matter.
   const errors = (errs ? Number(errs[1]) + Number(errs[4]) + (close ? 0 : Number(errs[2]) + Number(errs[3])) : 0) + non2xx;
-  return { rps, p99Ms: p99 ? wrkDurationMs(p99[1] ?? '', p99[2] ?? '') : NaN, errors };
+  return { rps, p99Ms: p99 ? wrkDurationMs(p99[1] ?? '', p99[2] ?? '') : NaN, errors, requests };
 }
 
 interface Row {
@@ -249,11 +256,23 @@ async function measure(name: string, url: string, pid?: number): Promise<Row> {
   const t0 = treeTicks(pid);
   const w0 = performance.now();
   const keepAlive = await wrk(url, false);
+  const t1 = treeTicks(pid);
   const newConn = await wrk(url, true);
+  const t2 = treeTicks(pid);
   const wallS = (performance.now() - w0) / 1000;
-  const cpu = pid === undefined ? undefined : `${(((treeTicks(pid) - t0) / 100 / wallS) * 100).toFixed(0)}%`;
-  console.log(`  ${name}: ${keepAlive.rps.toFixed(0)} req/s, p99 ${keepAlive.p99Ms.toFixed(2)} ms, ${newConn.rps.toFixed(0)} new conn/s${cpu ? `, proxy CPU ${cpu}` : ''}`);
+  const cpu = pid === undefined ? undefined : `${(((t2 - t0) / 100 / wallS) * 100).toFixed(0)}%`;
+  // CPU per operation does not depend on how much of the machine the proxy got (2 cores shared with wrk and nginx).
+  if (pid !== undefined) {
+    keepAlive.cpuUsPerRequest = ((t1 - t0) * 10_000) / keepAlive.requests;
+    newConn.cpuUsPerRequest = ((t2 - t1) * 10_000) / newConn.requests;
+  }
+  const perOp = pid === undefined ? '' : `, proxy CPU ${cpu} (${fmtUs(keepAlive.cpuUsPerRequest)} µs/request, ${fmtUs(newConn.cpuUsPerRequest)} µs/connection)`;
+  console.log(`  ${name}: ${keepAlive.rps.toFixed(0)} req/s, p99 ${keepAlive.p99Ms.toFixed(2)} ms, ${newConn.rps.toFixed(0)} new conn/s${perOp}`);
   return { name, keepAlive, newConn, ...(cpu ? { cpu } : {}) };
+}
+
+function fmtUs(us: number | undefined): string {
+  return us === undefined || !Number.isFinite(us) ? '-' : us.toFixed(1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,13 +542,15 @@ function printTable(rows: readonly Row[]): void {
   const direct = rows.find((r) => r.name.startsWith('direct'));
   const h1 = rows.find((r) => r.name.endsWith('nbthread 1'));
   const h2 = rows.find((r) => r.name.endsWith('nbthread 2'));
-  const header = ['path', 'req/s', 'p99 ms', 'new conn/s', 'proxy CPU', 'req/s vs haproxy-1t', 'vs haproxy-2t', 'vs direct', 'conn/s vs haproxy-1t', 'vs haproxy-2t', 'vs direct', 'errors'];
+  const header = ['path', 'req/s', 'p99 ms', 'new conn/s', 'proxy CPU', 'CPU µs/req', 'CPU µs/conn', 'req/s vs haproxy-1t', 'vs haproxy-2t', 'vs direct', 'conn/s vs haproxy-1t', 'vs haproxy-2t', 'vs direct', 'errors'];
   const body = rows.map((r) => [
     r.name,
     r.keepAlive.rps.toFixed(0),
     r.keepAlive.p99Ms.toFixed(2),
     r.newConn.rps.toFixed(0),
     r.cpu ?? '-',
+    fmtUs(r.keepAlive.cpuUsPerRequest),
+    fmtUs(r.newConn.cpuUsPerRequest),
     fmtRatio(r.keepAlive.rps, h1?.keepAlive.rps),
     fmtRatio(r.keepAlive.rps, h2?.keepAlive.rps),
     fmtRatio(r.keepAlive.rps, direct?.keepAlive.rps),

@@ -6,10 +6,9 @@
  * and splices. Connection counts go back to the primary for `proxy status`.
  * The worker exits when the primary says so or when the IPC channel closes.
  */
-import type net from 'node:net';
 import { realClock } from '../../client/clock.js';
 import { createLogger } from '../../log/logger.js';
-import { TcpFrontend } from './tcp-frontend.js';
+import { type Destroyable, TcpFrontend } from './tcp-frontend.js';
 import { VirtualService } from './virtual-service.js';
 import type { BackendCounts, FromWorker, ToWorker, WorkerOp, WorkerSettings } from './worker-protocol.js';
 
@@ -22,7 +21,7 @@ interface Served {
 
 const log = createLogger(`proxy-worker-${process.pid}`);
 const served = new Map<number, Served>();
-const connections = new Set<net.Socket>();
+const connections = new Set<Destroyable>();
 let settings: WorkerSettings | undefined;
 let lastCounts = '';
 let queue: Promise<void> = Promise.resolve();

@@ -6,7 +6,6 @@
  * service ports, and an unchanged frontend keeps its socket, scheduler state,
  * affinity table and counters.
  */
-import type net from 'node:net';
 import type { Clock } from '../../client/clock.js';
 import { realClock } from '../../client/clock.js';
 import type { Logger } from '../../log/logger.js';
@@ -15,7 +14,7 @@ import type { Dataplane, ProxyState, RealServerStatus, SyncFailure, SyncResult, 
 import { type Frontend, frontendId, frontendsOf } from '../frontends.js';
 import { type SchedulerName, parseSchedulerName } from '../schedulers/scheduler.js';
 import type { ServicePortInfo, ServicePortKey } from '../types.js';
-import { DEFAULT_DIAL_TIMEOUTS_MS, TcpFrontend } from './tcp-frontend.js';
+import { DEFAULT_DIAL_TIMEOUTS_MS, type Destroyable, TcpFrontend } from './tcp-frontend.js';
 import { UdpFrontend } from './udp-frontend.js';
 import { VirtualService, type VirtualServiceConfig } from './virtual-service.js';
 import { WorkerPool } from './worker-pool.js';
@@ -55,7 +54,7 @@ export class UserspaceDataplane implements Dataplane {
   private readonly opts: UserspaceDataplaneOptions;
   private readonly clock: Clock;
   private readonly byService = new Map<ServicePortKey, Map<string, Entry>>();
-  private readonly connections = new Set<net.Socket>();
+  private readonly connections = new Set<Destroyable>();
   private readonly warned = new Set<string>();
   private readonly pool: WorkerPool | undefined;
   private remoteIds = 0;

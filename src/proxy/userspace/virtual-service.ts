@@ -11,6 +11,7 @@ import { createScheduler } from '../schedulers/create-scheduler.js';
 import type { RealServer, Scheduler, SchedulerName } from '../schedulers/scheduler.js';
 import { type EndpointInfo, type Protocol, type ServicePortKey, type SessionAffinity, endpointString } from '../types.js';
 import { AffinityTable } from './affinity-table.js';
+import { LingerCounter } from './linger-counter.js';
 
 export interface VirtualServiceConfig {
   readonly service: ServicePortKey;
@@ -45,9 +46,9 @@ export class Backend implements RealServer {
   activeConns = 0;
   /** TCP connections half-closed, plus UDP flows (IPVS lists UDP under InActConn). */
   private pendingInactive = 0;
-  private readonly closedAt: number[] = [];
+  /** Closed TCP connections still counted as inactive (TIME_WAIT), bucketed by time. */
+  private readonly closed: LingerCounter;
   private readonly clock: Clock;
-  private readonly lingerMs: number;
 
   constructor(ip: string, port: number, dialIP: string, clock: Clock, lingerMs: number) {
     this.key = endpointString({ ip, port });
@@ -55,32 +56,20 @@ export class Backend implements RealServer {
     this.port = port;
     this.dialIP = dialIP;
     this.clock = clock;
-    this.lingerMs = lingerMs;
+    this.closed = new LingerCounter(lingerMs);
   }
 
   get inactiveConns(): number {
-    this.forgetExpired(this.clock.now());
-    return this.pendingInactive + this.closedAt.length;
-  }
-
-  /** Closed connections past the linger time stop counting (and stop taking memory). */
-  private forgetExpired(now: number): void {
-    const cutoff = now - this.lingerMs;
-    while (this.closedAt.length > 0 && (this.closedAt[0] ?? 0) <= cutoff) this.closedAt.shift();
+    return this.pendingInactive + this.closed.count(this.clock.now());
   }
 
   /** A TCP connection or UDP flow moves between states; counts follow. */
   transition(from: ConnState | undefined, to: ConnState): void {
     if (from === 'active') this.activeConns--;
-    if (from === 'closing' || from === 'flow') this.pendingInactive--;
+    else if (from === 'closing' || from === 'flow') this.pendingInactive--;
     if (to === 'active') this.activeConns++;
-    if (to === 'closing' || to === 'flow') this.pendingInactive++;
-    if (to === 'closed' && from !== 'flow') {
-      // Pruned here too: without a /status reader the list would otherwise grow with every connection.
-      const now = this.clock.now();
-      this.forgetExpired(now);
-      this.closedAt.push(now);
-    }
+    else if (to === 'closing' || to === 'flow') this.pendingInactive++;
+    else if (to === 'closed' && from !== 'flow') this.closed.add(this.clock.now());
   }
 
   /** Open connections or flows (the backend is kept while draining). */
@@ -88,6 +77,9 @@ export class Backend implements RealServer {
     return this.activeConns > 0 || this.pendingInactive > 0;
   }
 }
+
+/** Schedulers that hash the client's address (and port). */
+const CLIENT_HASHING: ReadonlySet<SchedulerName> = new Set<SchedulerName>(['sh', 'maglev']);
 
 /** TCP: active until a side sends FIN, closing until both sockets close. UDP: one `flow` state. */
 export type ConnState = 'active' | 'closing' | 'closed' | 'flow';
@@ -102,6 +94,7 @@ export class VirtualService {
   private backends: Backend[] = [];
   /** Removed endpoints that still carry connections: shown with weight 0 until they drain (graceful termination). */
   private readonly draining = new Map<string, Backend>();
+  private needsClient = false;
 
   constructor(cfg: VirtualServiceConfig, deps: VirtualServiceDeps) {
     this.cfg = cfg;
@@ -119,6 +112,7 @@ export class VirtualService {
     const old = new Map(this.backends.map((b) => [b.key, b]));
     if (cfg.scheduler !== this.cfg.scheduler) this.scheduler = createScheduler(cfg.scheduler, { random: this.deps.random });
     this.cfg = cfg;
+    this.needsClient = cfg.affinity.type === 'ClientIP' || cfg.sourceRanges.length > 0 || CLIENT_HASHING.has(cfg.scheduler);
     if (cfg.affinity.type === 'ClientIP') {
       if (this.affinity) this.affinity.timeoutMs = cfg.affinity.timeoutSeconds * 1000;
       else this.affinity = new AffinityTable(cfg.affinity.timeoutSeconds, this.deps.clock);
@@ -155,6 +149,15 @@ export class VirtualService {
     return [...old.keys()];
   }
 
+  /**
+   * Whether `allows`/`choose` look at the client's address (source ranges,
+   * ClientIP affinity, source-hashing schedulers). When false, TCP skips
+   * asking the kernel for the peer address of each accepted connection.
+   */
+  get needsClientAddress(): boolean {
+    return this.needsClient;
+  }
+
   /** True when at least one endpoint can take new connections. */
   hasBackends(): boolean {
     return this.backends.length > 0;
@@ -172,18 +175,26 @@ export class VirtualService {
    * applies and it is still usable, else the scheduler's choice (pinned then).
    */
   choose(clientIP: string, clientPort: number, exclude?: ReadonlySet<string>): Backend | undefined {
-    const pinned = this.affinity?.get(clientIP);
+    const affinity = this.affinity;
+    const pinned = affinity?.get(clientIP);
     if (pinned !== undefined && !(exclude?.has(pinned) ?? false)) {
-      const b = this.backends.find((x) => x.key === pinned);
+      const b = this.byKey(pinned);
       if (b) {
-        this.affinity?.set(clientIP, b.key);
+        affinity?.set(clientIP, b.key);
         return b;
       }
     }
     const picked = this.scheduler.pick(this.backends, { clientIP, clientPort, vip: this.cfg.address, vport: this.cfg.port, exclude });
-    const b = picked ? this.backends.find((x) => x.key === picked.key) : undefined;
-    if (b) this.affinity?.set(clientIP, b.key);
+    if (picked === undefined) return undefined;
+    // Schedulers pick from the list they are given; the lookup by key only guards a stale pick.
+    const b = this.backends.includes(picked as Backend) ? (picked as Backend) : this.byKey(picked.key);
+    if (b) affinity?.set(clientIP, b.key);
     return b;
+  }
+
+  private byKey(key: string): Backend | undefined {
+    for (const b of this.backends) if (b.key === key) return b;
+    return undefined;
   }
 
   /** A connection to `b` failed: forget the client's pin so the retry may go elsewhere. */
