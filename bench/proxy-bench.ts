@@ -39,6 +39,7 @@ import { performance } from 'node:perf_hooks';
 import type { KubeObject } from '../src/api/object.js';
 import { KubeClient } from '../src/client/kube-client.js';
 import { loadKubeconfig } from '../src/client/kubeconfig.js';
+import { nginxBackendConf } from './nginx-conf.js';
 
 const SECONDS = Number(process.env.PROXY_BENCH_SECONDS ?? 10);
 const THREADS = Number(process.env.PROXY_BENCH_THREADS ?? 2);
@@ -145,27 +146,7 @@ async function startBackends(dir: string): Promise<Backends> {
   if (ensureTool('nginx', ['-v'], ['nginx-light', 'nginx'])) {
     const prefix = join(dir, 'nginx');
     mkdirSync(join(prefix, 'logs'), { recursive: true });
-    // Two workers: the machine's core count, the usual nginx setting; identical for every path.
-    const conf = `worker_processes 2;
-pid ${prefix}/nginx.pid;
-daemon off;
-error_log stderr warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  server {
-${addrs.map((a) => `    listen ${a}:${BACKEND_PORT};`).join('\n')}
-    location / { default_type text/plain; return 200 "hello from $server_addr\\n"; }
-  }
-}
-`;
+    const conf = nginxBackendConf({ prefix, listen: addrs.map((a) => `${a}:${BACKEND_PORT}`), workerConnections: 4096 });
     writeFileSync(join(prefix, 'nginx.conf'), conf);
     const { proc, output } = start('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr']);
     try {

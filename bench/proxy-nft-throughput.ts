@@ -36,6 +36,7 @@ import { LAB_NODE_IP, NetnsLab, labUnavailable } from '../src/proxy/kernel/testi
 import { NftablesDataplane } from '../src/proxy/nftables/nftables-dataplane.js';
 import { buildProxyState } from '../src/proxy/proxy-state.js';
 import { ep, portInfo } from '../src/proxy/testing/fixtures.js';
+import { nginxBackendConf } from './nginx-conf.js';
 
 export type NftBenchClient = 'pod' | 'node';
 export type NftBenchPath = 'direct' | 'clusterip';
@@ -168,26 +169,7 @@ export async function measureNftThroughput(opts: NftThroughputOptions = {}): Pro
     mkdirSync(join(prefix, 'logs'), { recursive: true });
     writeFileSync(
       join(prefix, 'nginx.conf'),
-      `worker_processes 2;
-pid ${prefix}/nginx.pid;
-daemon off;
-error_log stderr warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  server {
-${BACKEND_IPS.map((ip) => `    listen ${ip}:${BACKEND_PORT} backlog=4096;`).join('\n')}
-    location / { default_type text/plain; return 200 "hello from $server_addr\\n"; }
-  }
-}
-`,
+      nginxBackendConf({ prefix, listen: BACKEND_IPS.map((ip) => `${ip}:${BACKEND_PORT}`), workerConnections: 8192, backlog: 4096 }),
     );
     const nginx = spawn('ip', ['netns', 'exec', backendNs, 'nginx', '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(nginx);

@@ -12,10 +12,8 @@
  * replaced; its counters are lost with it (Prometheus sees a counter reset).
  */
 import cluster, { type Worker } from 'node:cluster';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log/logger.js';
+import { forkWorker, stopWorker, workerEntry } from '../process/cluster-workers.js';
 import type { ClusterIndex, IndexOp } from './kubernetes/cluster-index.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { ServingConfig } from './serving.js';
@@ -47,16 +45,6 @@ export interface DnsWorkers {
 /** Ops per IPC message: a 100,000-endpoint snapshot goes as many moderate messages, not one huge one. */
 const BATCH = 2000;
 
-function workerEntry(): { exec: string; execArgv: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const ts = here.endsWith('.ts');
-  const exec = join(dirname(here), ts ? 'dns-worker.ts' : 'dns-worker.js');
-  if (!existsSync(exec)) throw new Error(`DNS worker entry ${exec} is missing`);
-  // Keep loaders and V8 flags; drop the test runner's and debugger flags (a second inspector would clash).
-  const execArgv = process.execArgv.filter((a) => !/^--(test|inspect|watch)/.test(a));
-  if (ts && !execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
-  return { exec, execArgv };
-}
 
 interface Slot {
   readonly w: Worker;
@@ -70,7 +58,7 @@ interface Slot {
 export async function startDnsWorkers(opts: DnsWorkersOptions): Promise<DnsWorkers> {
   if (!Number.isInteger(opts.count) || opts.count < 1) throw new Error(`workers must be a whole number of at least 1, got ${opts.count}`);
   if (!cluster.isPrimary) throw new Error('DNS workers can only be started from a primary process');
-  const { exec, execArgv } = workerEntry();
+  const entry = workerEntry(import.meta.url, 'dns-worker');
   const { index, log, cfg } = opts;
   const slots = new Set<Slot>();
   const metricsWaiters = new Map<number, (s: MetricsSnapshot) => void>();
@@ -107,8 +95,7 @@ export async function startDnsWorkers(opts: DnsWorkersOptions): Promise<DnsWorke
   });
 
   const spawn = (tcpPort: number | undefined): Promise<number> => {
-    cluster.setupPrimary({ exec, execArgv, args: [] });
-    const w = cluster.fork();
+    const w = forkWorker(entry);
     const slot: Slot = { w, replicating: false, listening: false, started: Date.now() };
     slots.add(slot);
     return new Promise<number>((resolve, reject) => {
@@ -164,21 +151,7 @@ export async function startDnsWorkers(opts: DnsWorkersOptions): Promise<DnsWorke
   const stopAll = async (): Promise<void> => {
     closing = true;
     if (index.onChange) index.onChange = undefined;
-    await Promise.all(
-      [...slots].map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            if (s.w.isDead()) return resolve();
-            const kill = setTimeout(() => s.w.process.kill('SIGKILL'), 3000);
-            s.w.once('exit', () => {
-              clearTimeout(kill);
-              resolve();
-            });
-            if (s.w.isConnected()) s.w.send({ t: 'close' } satisfies ToWorker);
-            else s.w.process.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all([...slots].map((s) => stopWorker(s.w, () => s.w.send({ t: 'close' } satisfies ToWorker), 3000)));
   };
 
   try {

@@ -21,6 +21,7 @@ import { ProxyServer } from '../../src/proxy/proxy-server.js';
 import { type EchoBackend, getHostname, probeTcp, startEchoBackend, udpQuery } from '../../src/proxy/testing/echo-backend.js';
 import { UserspaceDataplane } from '../../src/proxy/userspace/userspace-dataplane.js';
 import { TestServer } from './harness.js';
+import { eventually, sleep } from '../../src/testing/eventually.js';
 
 const NODE = 'proxy-node-1';
 const BACKEND_PORT = 9376;
@@ -46,18 +47,6 @@ function sliceFor(service: string, ports: { name: string; protocol: string }[], 
       ...(e.node ? { nodeName: e.node } : {}),
     })),
   };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 function httpGet(host: string, port: number, path: string): Promise<{ code: number; body: string }> {

@@ -16,6 +16,7 @@ import { type EchoBackend, getHostname, startEchoBackend } from '../testing/echo
 import { ep, portInfo } from '../testing/fixtures.js';
 import type { EndpointInfo, ServicePortInfo } from '../types.js';
 import { UserspaceDataplane } from './userspace-dataplane.js';
+import { eventually, sleep } from '../../testing/eventually.js';
 
 dataplaneConformance(
   'userspace with 2 worker processes',
@@ -28,18 +29,6 @@ dataplaneConformance(
   }),
   { basePort: 31400, balancing: 'random' },
 );
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Opens a connection and sends a request the backend never answers (echo backend `/hold`). */
 function hold(host: string, port: number): Promise<net.Socket> {

@@ -12,9 +12,8 @@
  * the pool sums for `proxy status`.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log/logger.js';
+import { forkWorker, stopWorker, workerEntry } from '../../process/cluster-workers.js';
 import type { VirtualServiceConfig } from './virtual-service.js';
 import { type BackendCounts, type FromWorker, type ToWorker, type WorkerOp, type WorkerSettings, isFromWorker } from './worker-protocol.js';
 
@@ -30,15 +29,6 @@ interface Member {
   counts: Readonly<Record<string, readonly BackendCounts[]>>;
   /** Batches sent and not yet answered: batch → resolver. */
   readonly waiting: Map<number, (errors: readonly (string | null)[] | undefined) => void>;
-}
-
-/** The worker entry next to this file (.ts under tsx in tests, .js once built). */
-function workerEntry(): { exec: string; execArgv: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const ts = here.endsWith('.ts');
-  const exec = here.replace(/worker-pool\.(ts|js)$/, `proxy-worker.${ts ? 'ts' : 'js'}`);
-  if (!existsSync(exec)) throw new Error(`proxy worker entry ${exec} is missing`);
-  return { exec, execArgv: ts ? ['--import', 'tsx'] : [] };
 }
 
 export interface WorkerPoolOptions {
@@ -108,20 +98,7 @@ export class WorkerPool {
   async shutdown(): Promise<void> {
     this.closing = true;
     this.wanted.clear();
-    await Promise.all(
-      [...this.members].map(
-        (m) =>
-          new Promise<void>((resolve) => {
-            if (m.worker.isDead()) return resolve();
-            const timer = setTimeout(() => m.worker.process.kill('SIGKILL'), 5_000);
-            m.worker.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            this.post(m, { type: 'switchyard:shutdown' });
-          }),
-      ),
-    );
+    await Promise.all([...this.members].map((m) => stopWorker(m.worker, () => this.post(m, { type: 'switchyard:shutdown' }), 5_000)));
     this.members.clear();
   }
 
@@ -130,13 +107,11 @@ export class WorkerPool {
     this.started = true;
     // Frozen by node at the first fork of the process: workers accept on the shared socket themselves.
     cluster.schedulingPolicy = cluster.SCHED_NONE;
-    const entry = workerEntry();
-    cluster.setupPrimary({ exec: entry.exec, execArgv: entry.execArgv, args: [] });
     for (let i = 0; i < this.opts.workers; i++) this.spawn();
   }
 
   private spawn(): Member {
-    const worker = cluster.fork();
+    const worker = forkWorker(workerEntry(import.meta.url, 'proxy-worker'));
     let markReady: () => void = () => {};
     const member: Member = { worker, ready: false, onReady: new Promise<void>((r) => (markReady = r)), counts: {}, waiting: new Map() };
     this.members.add(member);
