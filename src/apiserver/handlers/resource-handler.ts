@@ -311,7 +311,7 @@ async function createObject(ctx: HandlerContext, route: ResourceRoute): Promise<
   const mode = fieldValidationOf(ctx);
   const obj = checkTypeMeta(route.store, decodeObjectBody(body, ctx.req.headers['content-type']));
   checkUnknownFields(ctx, obj, mode);
-  const created = await route.store.create(route.namespace, obj, writeOptions(ctx));
+  const created = await route.store.create(route.namespace, obj, { ...writeOptions(ctx), inputOwned: true });
   sendJson(ctx.res, 201, renderOne(ctx, route, created, formOf(ctx)));
 }
 

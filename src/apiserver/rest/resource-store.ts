@@ -328,8 +328,16 @@ export class ResourceStore {
    * Create an object. `obj` must already carry the right apiVersion/kind and has
    * been checked for unknown fields by the caller.
    */
-  async create(namespace: string | undefined, input: KubeObject, opts: WriteOptions & { skipManagedFields?: boolean }): Promise<KubeObject> {
-    const obj = cloneJson(input);
+  async create(
+    namespace: string | undefined,
+    input: KubeObject,
+    opts: WriteOptions & {
+      skipManagedFields?: boolean;
+      /** The caller hands `input` over (e.g. a freshly decoded request body), so it is not copied. */
+      inputOwned?: boolean;
+    },
+  ): Promise<KubeObject> {
+    const obj = opts.inputOwned ? input : cloneJson(input);
     const meta: ObjectMeta = (obj.metadata ??= {});
     if (this.type.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
