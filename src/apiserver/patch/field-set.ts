@@ -92,7 +92,18 @@ export class FieldSet {
 }
 
 function peRank(pe: PathElement): number {
-  return { f: 0, k: 1, v: 2, i: 3 }[pe[0] as 'f' | 'k' | 'v' | 'i'] ?? 4;
+  switch (pe[0]) {
+    case 'f':
+      return 0;
+    case 'k':
+      return 1;
+    case 'v':
+      return 2;
+    case 'i':
+      return 3;
+    default:
+      return 4;
+  }
 }
 
 /** Orders path elements as upstream: fields, then keys, then values, then indexes. */
@@ -154,34 +165,79 @@ export function formatFieldPath(p: FieldPath): string {
 
 // ---------------------------------------------------------------- FieldsV1
 
-interface TrieNode {
+/** A field set as a trie of path elements (the shape of FieldsV1). */
+export interface FieldTrie {
   member: boolean;
-  children: Map<PathElement, TrieNode>;
+  readonly children: Map<PathElement, FieldTrie>;
 }
+
+const newTrie = (): FieldTrie => ({ member: false, children: new Map() });
 
 /** Encodes a set as a FieldsV1 object (`{"f:spec":{"f:ports":{".":{}, …}}}`). */
 export function toFieldsV1(set: FieldSet): Record<string, unknown> {
-  const root: TrieNode = { member: false, children: new Map() };
-  // Children are sorted below, so the paths need no ordering here.
+  const root = newTrie();
+  // Children are sorted when encoding, so the paths need no ordering here.
   for (const p of set.unordered()) {
     let n = root;
     for (const pe of p) {
       let c = n.children.get(pe);
       if (!c) {
-        c = { member: false, children: new Map() };
+        c = newTrie();
         n.children.set(pe, c);
       }
       n = c;
     }
     n.member = true;
   }
-  const encode = (n: TrieNode): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
-    if (n.member && n.children.size > 0) out['.'] = {};
-    for (const pe of [...n.children.keys()].sort(comparePathElements)) out[pe] = encode(n.children.get(pe) as TrieNode);
-    return out;
+  return trieToFieldsV1(root);
+}
+
+/** FieldsV1 of a trie: children in upstream order, `"."` on members that have children. */
+export function trieToFieldsV1(n: FieldTrie): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (n.member && n.children.size > 0) out['.'] = {};
+  const keys = [...n.children.keys()];
+  if (keys.length > 1) keys.sort(comparePathElements);
+  for (const pe of keys) out[pe] = trieToFieldsV1(n.children.get(pe) as FieldTrie);
+  return out;
+}
+
+/**
+ * The fields added or changed going from `lhs` to `rhs`, as a trie: the set
+ * `added ∪ modified` of `compareObjects(lhs, rhs, schema)`, built in one walk
+ * without path keys (the create fast path of managedFields, where `lhs` is the
+ * kind's empty object).
+ */
+export function changedFieldsTrie(lhs: unknown, rhs: unknown, schema: SchemaNode): FieldTrie {
+  const walk = (lv: unknown, rv: unknown, node: SchemaNode): FieldTrie | undefined => {
+    const r = omitEmpty(rv, node);
+    if (r === undefined) return undefined; // only removals below: not ours
+    const l = omitEmpty(lv, node);
+    const t = newTrie();
+    const both = isEmptyish(l) && isEmptyish(r);
+    if (isRecord(r) && mapLike(l) && !node.atomicMap && !both) {
+      const lm = isRecord(l) ? l : undefined;
+      for (const k in r) {
+        const c = walk(lm?.[k], r[k], fieldSchema(node, k));
+        if (c) t.children.set(`f:${k}`, c);
+      }
+      t.member = l === undefined;
+    } else if (Array.isArray(r) && listLike(l) && listType(node) !== 'atomic' && !both) {
+      const li = Array.isArray(l) && l.length > 0 ? indexList(l, node, [], false) : undefined;
+      const items = node.items ?? DEFAULT_NODE;
+      for (const [pe, item] of indexList(r, node, [], false)) {
+        const c = walk(li?.get(pe), item, items);
+        if (c) t.children.set(pe, c);
+      }
+      t.member = l === undefined;
+    } else {
+      t.member = l === undefined || !jsonEqual(l, r);
+    }
+    return t.member || t.children.size > 0 ? t : undefined;
   };
-  return encode(root);
+  const root = walk(lhs, rhs, schema) ?? newTrie();
+  root.member = false; // the empty path is never a member
+  return root;
 }
 
 function canonicalPathElement(raw: string): PathElement {

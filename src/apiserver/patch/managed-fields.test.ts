@@ -181,3 +181,65 @@ describe('updateManagedFields', () => {
     assert.deepEqual(bucket?.set.list(), [['f:f0'], ['f:f1'], ['f:f2']]);
   });
 });
+
+describe('create fast path equals the general computation', () => {
+  const now = new Date('2026-11-22T06:00:00Z');
+  const objects: ReadonlyArray<{ name: string; obj: KubeObject; subresource?: string }> = [
+    {
+      name: 'defaulted Service with status',
+      obj: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'default', uid: 'u', creationTimestamp: '2026-01-01T00:00:00Z', labels: { app: 'web' }, annotations: {} },
+        spec: {
+          ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }, { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }],
+          selector: { app: 'web' },
+          clusterIP: '10.96.0.5',
+          clusterIPs: ['10.96.0.5'],
+          type: 'ClusterIP',
+          sessionAffinity: 'None',
+          ipFamilies: ['IPv4'],
+          ipFamilyPolicy: 'SingleStack',
+          internalTrafficPolicy: 'Cluster',
+        },
+        status: { loadBalancer: {} },
+      },
+    },
+    {
+      name: 'Pod with containers, env, empty lists and maps',
+      obj: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'default', generation: 1, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'x', controller: true }] },
+        spec: {
+          containers: [{ name: 'c', image: 'nginx', env: [{ name: 'A', value: '1' }], ports: [{ containerPort: 80 }], args: [], resources: {} }],
+          nodeSelector: {},
+          tolerations: [{ key: 'k', operator: 'Exists' }],
+        },
+        status: { phase: 'Pending' },
+      },
+    },
+    { name: 'ConfigMap (no status subresource)', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'default' }, data: { a: 'b', c: '' }, binaryData: {} } },
+    { name: 'nothing but metadata', obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'empty', namespace: 'default' } } },
+    {
+      name: 'Deployment with template',
+      obj: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'd', namespace: 'default', labels: { app: 'd' } },
+        spec: { replicas: 2, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      },
+    },
+    { name: 'status subresource write', subresource: 'status', obj: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { ports: [{ port: 1 }] }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } } },
+  ];
+  for (const c of objects) {
+    test(c.name, () => {
+      const base = { old: undefined, manager: 'kubectl-create', operation: 'Update' as const, apiVersion: c.obj.apiVersion ?? 'v1', now, ...(c.subresource ? { subresource: c.subresource } : {}) };
+      const fast = updateManagedFields({ ...base, updated: c.obj });
+      // managedFields: null is not a request to reset, so it takes the general path with the same inputs.
+      const general = updateManagedFields({ ...base, updated: { ...c.obj, metadata: { ...c.obj.metadata, managedFields: null as unknown as ManagedFieldsEntry[] } } });
+      assert.deepEqual(fast, general);
+      assert.equal(JSON.stringify(fast), JSON.stringify(general), 'same key order');
+    });
+  }
+});

@@ -7,7 +7,7 @@
  * at most ten Update entries are kept (older ones fold into "ancient-changes").
  */
 import type { KubeObject, ManagedFieldsEntry } from '../../api/object.js';
-import { compareObjects, FieldSet, fromFieldsV1, toFieldsV1 } from './field-set.js';
+import { changedFieldsTrie, compareObjects, type FieldPath, FieldSet, type FieldTrie, fromFieldsV1, toFieldsV1, trieToFieldsV1 } from './field-set.js';
 import { isRecord } from './json-value.js';
 import { patchSchemaFor, type PatchSchema } from './schema.js';
 
@@ -167,6 +167,51 @@ function isResetRequest(requested: unknown): boolean {
   return requested.length === 1 && isRecord(requested[0]) && Object.keys(requested[0]).length === 0;
 }
 
+/**
+ * The create case (no old object, no managedFields sent) in one walk: the writer
+ * owns every field it set except the reset fields and the stripped metadata.
+ * Gives what the general path gives; undefined when the object cannot be walked
+ * cheaply (a malformed associative list: the general path reports it).
+ */
+function createManagedFields(opts: UpdateManagedFieldsOptions, schema: PatchSchema): ManagedFieldsEntry[] | undefined {
+  let root: FieldTrie;
+  try {
+    root = changedFieldsTrie(schema.emptyObject, withoutManagedFields(opts.updated), schema);
+  } catch {
+    return undefined;
+  }
+  for (const p of ignoredFieldsFor(schema, opts.subresource).unordered()) {
+    if (p.length === 1) root.children.delete(p[0] as string);
+    else return undefined;
+  }
+  for (const p of STRIPPED.unordered()) unmark(root, p);
+  if (root.children.size === 0) return [];
+  const out: ManagedFieldsEntry = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion };
+  out.time = formatTime(opts.now);
+  out.fieldsType = 'FieldsV1';
+  out.fieldsV1 = trieToFieldsV1(root);
+  if (opts.subresource) out.subresource = opts.subresource;
+  return [out];
+}
+
+/** Takes `path` out of the trie (its descendants stay), dropping nodes left with nothing. */
+function unmark(root: FieldTrie, path: FieldPath): void {
+  const trail: FieldTrie[] = [root];
+  let n = root;
+  for (const pe of path) {
+    const c = n.children.get(pe);
+    if (!c) return;
+    trail.push(c);
+    n = c;
+  }
+  n.member = false;
+  for (let i = path.length; i > 0; i--) {
+    const node = trail[i] as FieldTrie;
+    if (node.member || node.children.size > 0) return;
+    (trail[i - 1] as FieldTrie).children.delete(path[i - 1] as string);
+  }
+}
+
 export interface UpdateManagedFieldsOptions {
   /** The stored object before the write; undefined for a create. */
   readonly old: KubeObject | undefined;
@@ -192,6 +237,10 @@ export interface UpdateManagedFieldsOptions {
 export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFieldsEntry[] {
   const schema = opts.schema ?? patchSchemaFor(opts.apiVersion, opts.updated.kind ?? '');
   const requested = opts.updated.metadata?.managedFields;
+  if (opts.old === undefined && requested === undefined) {
+    const fast = createManagedFields(opts, schema);
+    if (fast) return fast;
+  }
   if (isResetRequest(requested)) return [];
   const fromRequest = Array.isArray(requested) && requested.length > 0 ? decodeManagedFields(requested) : undefined;
   let managers = fromRequest ?? decodeManagedFields(opts.old?.metadata?.managedFields) ?? [];
