@@ -458,13 +458,13 @@ async function latencyViaSlice(sy: Switchyard): Promise<Trials> {
 async function latencyViaPod(sy: Switchyard): Promise<Trials> {
   const { client } = sy;
   await client.create(NODES, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } } });
-  const node = await client.get(NODES, undefined, NODE_NAME);
   const nowIso = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  node['status'] = {
+  // A patch, not get + update: the node IPAM controller writes the new Node at the same moment.
+  const status = {
     conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'bench', lastHeartbeatTime: nowIso(), lastTransitionTime: nowIso() }],
     addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
   };
-  await client.updateStatus(NODES, undefined, node);
+  await client.patch(NODES, undefined, NODE_NAME, { status }, 'merge', { subresource: 'status' });
   await client.create(SERVICES, 'default', {
     apiVersion: 'v1',
     kind: 'Service',
