@@ -52,3 +52,12 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function cloneJson<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
+
+/** Freezes JSON data and everything in it (already-frozen subtrees are skipped). */
+export function deepFreeze<V>(v: V): V {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) deepFreeze(child);
+  }
+  return v;
+}

@@ -34,7 +34,7 @@ import { RESOURCE_TYPES, type ResourceType, findResource } from './resources.js'
 import * as errors from './status.js';
 import { strategyFor } from './registry/strategies.js';
 import { ServiceAllocations } from './registry/service/service-allocations.js';
-import type { KubeObject } from '../api/object.js';
+import { type KubeObject, deepFreeze } from '../api/object.js';
 import { apiErrorFromStatus, type InProcessWatch } from '../client/kube-client.js';
 import { watchLocal } from './handlers/watch-local.js';
 
@@ -431,13 +431,4 @@ export class ApiServer {
     const host = req.headers.host ?? `${this.config.bindAddress}:${this.config.port}`;
     sendJson(res, 200, core ? legacyApiVersions(host) : legacyApiGroupList());
   }
-}
-
-/** Freezes a JSON value and everything in it (already-frozen subtrees are skipped). */
-function deepFreeze<V>(v: V): V {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const child of Object.values(v as object)) deepFreeze(child);
-  }
-  return v;
 }

@@ -14,7 +14,7 @@
  * read-only and `cloneJson` one before changing it (mutating throws in strict mode).
  */
 import type { KubeObject } from '../api/object.js';
-import { isRecord } from '../api/object.js';
+import { deepFreeze, isRecord } from '../api/object.js';
 import type { Logger } from '../log/logger.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { KubeClient, ResourceRef, WatchEvent } from './kube-client.js';
@@ -76,14 +76,6 @@ export function labelIndex(label: string): IndexFunc<KubeObject> {
     const v = o.metadata.labels?.[label];
     return v === undefined ? [] : [v];
   };
-}
-
-function deepFreeze<V>(v: V): V {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const child of Object.values(v as object)) deepFreeze(child);
-  }
-  return v;
 }
 
 function isKubeObject(v: unknown): v is KubeObject {

@@ -261,10 +261,10 @@ export class ResourceStore {
         });
       } catch (e) {
         if (!(e instanceof RevisionCompactedError)) throw e;
-        if (startAfter === undefined) throw errors.expired('The resourceVersion for the provided list is too old.');
-        // As upstream: 410 with a token that finishes the list against the latest data.
+        if (!q.continueToken) throw errors.expired('The resourceVersion for the provided list is too old.');
+        // As upstream: 410 with a token that finishes the list (from where the client was) against the latest data.
         const err = errors.expired(INCONSISTENT_CONTINUE);
-        err.status.metadata = { continue: encodeContinue({ k: startAfter, rv: -1 }) };
+        err.status.metadata = { continue: encodeContinue({ k: decodeContinue(q.continueToken).k, rv: -1 }) };
         throw err;
       }
       revision ??= page.revision;
