@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import type { ExecOptions, ExecResult, Runtime, Sandbox } from '../runtime/runtime.js';
 import { handleExecUpgrade, parseExecPath, type ResolveExecTarget } from './exec-handler.js';
-import { Channel, STREAM_PROTOCOL_V4, STREAM_PROTOCOL_V5 } from './remote-command.js';
+import { Channel, DEFAULT_START_GRACE_MS, STREAM_PROTOCOL_V4, STREAM_PROTOCOL_V5 } from './remote-command.js';
 import { openWebSocket } from './websocket-client.js';
 
 /** A runtime whose "commands" are scripted: echo, exit N, cat (stdin → stdout), size (resize), env, boom. */
@@ -32,6 +32,8 @@ const fakeRuntime: Pick<Runtime, 'exec'> = {
           });
         });
       case 'sleep':
+        sleepsStarted++;
+        stdout.write('started\n');
         return new Promise((resolve) =>
           o.signal?.addEventListener('abort', () => {
             abortSeen = true;
@@ -46,6 +48,7 @@ const fakeRuntime: Pick<Runtime, 'exec'> = {
 
 const sandbox: Sandbox = { uid: 'u1', ip: '10.244.0.5', dir: '/tmp' };
 let abortSeen = false;
+let sleepsStarted = 0;
 const resolveTarget: ResolveExecTarget = async (ref) => {
   if (ref.pod !== 'web') return { ok: false, status: 404, message: 'pod does not exist' };
   if (ref.container !== 'app') return { ok: false, status: 404, message: `container not found ("${ref.container}")` };
@@ -125,7 +128,20 @@ describe('exec over WebSocket (v5/v4 channel protocol)', () => {
     });
   });
 
-  test('stdin reaches the command; v5 close of channel 0 ends it', async () => {
+  test('output starts only after the start grace (client-go creates its streams after the 101)', async () => {
+    const sock = connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const hs = await openWebSocket(sock, { path: '/exec/default/web/app?command=echo&command=late&output=1', host: 'x', protocols: [STREAM_PROTOCOL_V5] });
+    assert.ok(hs.ok);
+    const opened = performance.now();
+    const first = await new Promise<{ at: number; data: Buffer }>((r) => hs.ws.once('message', (data) => r({ at: performance.now(), data })));
+    assert.equal(first.data.subarray(1).toString(), 'late\n');
+    // Measured from when the client saw the 101, so the server's wait covers at least this much.
+    assert.ok(first.at - opened >= DEFAULT_START_GRACE_MS - 2, `first frame after ${(first.at - opened).toFixed(1)} ms`);
+    sock.destroy();
+  });
+
+  test('stdin (sent right after the handshake, during the start grace) reaches the command; v5 close of channel 0 ends it', async () => {
     const s = ok(
       await session('/exec/default/web/app?command=cat&input=1&output=1', {
         onOpen: (send) => {
@@ -167,10 +183,22 @@ describe('exec over WebSocket (v5/v4 channel protocol)', () => {
     await new Promise((r) => sock.once('connect', r));
     const hs = await openWebSocket(sock, { path: '/exec/default/web/app?command=sleep&output=1', host: 'x', protocols: [STREAM_PROTOCOL_V5] });
     assert.ok(hs.ok);
+    await new Promise((r) => hs.ws.once('message', r));
     sock.destroy();
     // The fake's sleep resolves only on abort.
     for (let i = 0; i < 50 && !abortSeen; i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(abortSeen, 'the command was aborted when the client disconnected');
+  });
+
+  test('a client gone before the start grace ended runs nothing', async () => {
+    const before = sleepsStarted;
+    const sock = connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const hs = await openWebSocket(sock, { path: '/exec/default/web/app?command=sleep&output=1', host: 'x', protocols: [STREAM_PROTOCOL_V5] });
+    assert.ok(hs.ok);
+    sock.destroy();
+    await new Promise((r) => setTimeout(r, DEFAULT_START_GRACE_MS * 3));
+    assert.equal(sleepsStarted, before);
   });
 });
 

@@ -102,12 +102,34 @@ function channelWriter(ws: WebSocketConnection, channel: number): Writable {
 }
 
 /**
+ * How long a session waits after the handshake before it starts the command. kubectl up to
+ * at least 1.33 (client-go's WebSocket executor before kubernetes/kubernetes#131203) starts
+ * reading frames in one goroutine while another is still creating its stdout/stderr/error
+ * streams; a frame that wins that race is dropped ("Unknown stream id 1, discarding
+ * message") and `kubectl exec pod -- hostname` prints nothing and exits 0. Behind a real
+ * kube-apiserver the WebSocket→SPDY translation and the CRI exec put milliseconds between
+ * the 101 and the first output; a process spawned here can answer within one. Client
+ * frames that arrive meanwhile (stdin, resize) are kept.
+ */
+export const DEFAULT_START_GRACE_MS = 20;
+
+export interface ServeOptions {
+  /** Delay between the handshake and starting the command (default DEFAULT_START_GRACE_MS). */
+  readonly startGraceMs?: number;
+}
+
+/**
  * Run one remote-command session on an open WebSocket: demultiplex stdin/resize/close from
  * the client, give `run` the streams, then report its exit code on the error channel and
  * close the connection normally (which is how the client learns that stdout has ended).
  * `run` returns the exit code; if it throws, an InternalError Status is reported instead.
  */
-export async function serveRemoteCommand(ws: WebSocketConnection, req: ExecRequest, run: (io: ExecIO) => Promise<number>): Promise<number | undefined> {
+export async function serveRemoteCommand(
+  ws: WebSocketConnection,
+  req: ExecRequest,
+  run: (io: ExecIO) => Promise<number>,
+  opts: ServeOptions = {},
+): Promise<number | undefined> {
   const abort = new AbortController();
   const stdin = req.stdin ? new PassThrough() : undefined;
   const resizeListeners: ((s: { rows: number; cols: number }) => void)[] = [];
@@ -163,6 +185,10 @@ export async function serveRemoteCommand(ws: WebSocketConnection, req: ExecReque
 
   let status: Record<string, unknown>;
   let exitCode: number | undefined;
+  const grace = opts.startGraceMs ?? DEFAULT_START_GRACE_MS;
+  if (grace > 0) await new Promise<void>((r) => setTimeout(r, grace));
+  // The client went away before anything ran: there is no one to report to.
+  if (abort.signal.aborted) return undefined;
   try {
     exitCode = await run(io);
     status = exitStatus(req.command, exitCode);

@@ -43,6 +43,7 @@ import { HostLocalIpam } from './host-local-ipam.js';
 import { formatCidr, parseIpv4Cidr, type Ipv4Cidr } from './ipv4.js';
 import { assertNodeNamespace } from './namespace-guard.js';
 import { podEtcFiles } from './pod-etc-files.js';
+import { replaceFile } from '../replace-file.js';
 import { findPython, spawnOnPty } from './pty-exec.js';
 
 export const DEFAULT_BRIDGE = 'cbr0';
@@ -312,7 +313,7 @@ export class NetnsRuntime implements Runtime {
   private async writeEtcFiles(netns: string, spec: SandboxSpec, ip: string): Promise<void> {
     const dir = join(this.etcNetns, netns);
     await mkdir(dir, { recursive: true });
-    for (const [name, text] of Object.entries(podEtcFiles(spec, ip))) await writeFile(join(dir, name), text);
+    for (const [name, text] of Object.entries(podEtcFiles(spec, ip))) await replaceFile(join(dir, name), text, { tempDir: this.etcNetns });
   }
 
   private async healthy(s: SandboxState): Promise<boolean> {

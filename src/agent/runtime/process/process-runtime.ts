@@ -26,6 +26,7 @@ import type { Logger } from '../../../log/logger.js';
 import { CriLogWriter } from '../../cri-log.js';
 import type { ContainerHandle, ContainerSpec, ExecOptions, ExecResult, ExitInfo, Runtime, Sandbox, SandboxSpec } from '../runtime.js';
 import { PodAddressPool, loopbackFor } from './pod-address-pool.js';
+import { replaceFileSync } from '../replace-file.js';
 
 /** The environment variable telling a process which address its pod is served on. */
 export const LISTEN_IP_ENV = 'SWITCHYARD_LISTEN_IP';
@@ -131,10 +132,10 @@ export class ProcessRuntime implements Runtime {
     this.sandboxes.set(spec.uid, rec);
     // etc files follow the latest spec (cheap, and the agent may have changed DNS settings).
     mkdirSync(join(dir, 'etc'), { recursive: true });
-    writeFileSync(join(dir, 'etc', 'resolv.conf'), spec.resolvConf);
-    writeFileSync(join(dir, 'etc', 'hostname'), `${spec.hostname}\n`);
+    replaceFileSync(join(dir, 'etc', 'resolv.conf'), spec.resolvConf);
+    replaceFileSync(join(dir, 'etc', 'hostname'), `${spec.hostname}\n`);
     const names = spec.fqdn ? `${spec.fqdn}\t${spec.hostname}` : spec.hostname;
-    writeFileSync(join(dir, 'etc', 'hosts'), `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${rec.ip}\t${names}\n`);
+    replaceFileSync(join(dir, 'etc', 'hosts'), `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${rec.ip}\t${names}\n`);
     this.writeHostnameShim(dir, spec.hostname, spec.fqdn || spec.hostname, rec.ip);
     return { uid: rec.uid, ip: rec.ip, localIp: rec.localIp, dir };
   }
@@ -159,7 +160,7 @@ export class ProcessRuntime implements Runtime {
       'esac',
       '',
     ].join('\n');
-    writeFileSync(join(binDir, 'hostname'), script, { mode: 0o755 });
+    replaceFileSync(join(binDir, 'hostname'), script, { mode: 0o755 });
   }
 
   async removeSandbox(uid: string): Promise<void> {
@@ -294,7 +295,8 @@ export class ProcessRuntime implements Runtime {
     const onAbort = (): void => {
       if (child.pid) signalGroup(child.pid, 'SIGKILL');
     };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout?.on('data', (d: Buffer) => stdout.write(d));
     child.stderr?.on('data', (d: Buffer) => stderr.write(d));
     if (opts.stdin && child.stdin) {
