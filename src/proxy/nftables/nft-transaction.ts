@@ -89,6 +89,8 @@ export interface DiffResult {
   readonly script: string;
   readonly changedChains: number;
   readonly elementChanges: number;
+  /** Set when the transaction changes map and set elements only (the script deletes these, then adds those). */
+  readonly elementsOnly?: { readonly deletes: readonly NftElement[]; readonly adds: readonly NftElement[] };
 }
 
 /** The incremental transaction; empty script when nothing differs. */
@@ -159,10 +161,12 @@ export function planNftDiff(d: DiffInput): DiffResult {
     ...elementCommands('add', addElements),
     ...fillChains,
   ];
+  const elementsOnly = addSets.length + mapAdds.length + addChains.length + flushChains.length + deleteChains.length + deleteSets.length + fillChains.length === 0;
   return {
     script: lines.length > 0 ? `${lines.join('\n')}\n` : '',
     changedChains: addChains.length + flushChains.length + deleteChains.length,
     elementChanges: delElements.length + addElements.length,
+    ...(elementsOnly && lines.length > 0 ? { elementsOnly: { deletes: delElements, adds: addElements } } : {}),
   };
 }
 

@@ -18,7 +18,9 @@ import { ANNOTATION_SCHEDULER, type ServicePortKey } from '../types.js';
 import { ElementClaims, elementId } from './element-claims.js';
 import { EndpointSlots } from './endpoint-slots.js';
 import { NFT_FAMILY, NFT_TABLE, SERVICES_CHAIN, type NftBaseRules, type NftBuildOptions, type NftElement, type NftServiceRules, buildNftBase, buildNftServiceRules } from './nft-rules.js';
+import { type ElementOp, type NetlinkBatch, encodeElementBatch, errnoText, netlinkElement } from './nft-netlink.js';
 import { planNftDiff, planNftRewrite } from './nft-transaction.js';
+import { NetlinkRelay } from '../kernel/netlink-relay.js';
 
 export interface NftablesDataplaneOptions extends NftBuildOptions {
   /** Runs nft / conntrack; default: the real tools, inside `netns` when set. */
@@ -32,11 +34,27 @@ export interface NftablesDataplaneOptions extends NftBuildOptions {
   readonly log?: Logger;
   /** Skip conntrack cleanup (tests, or machines without conntrack-tools). */
   readonly conntrackCleanup?: boolean;
+  /**
+   * Element-only changes (an endpoint replaced) straight over netlink instead of `nft -f`
+   * (nft-netlink.ts). Default: on with the real tools, off with a custom `runner`.
+   */
+  readonly netlinkElements?: boolean;
+  /** Opens the netlink socket (tests); default: a NetlinkRelay in `netns`. */
+  readonly netlinkSender?: () => Promise<NetlinkSender | undefined>;
+}
+
+/** Where element batches go (NetlinkRelay). */
+export interface NetlinkSender {
+  readonly alive: boolean;
+  send(batch: Buffer, marker: Buffer, markerSeq: number): Promise<{ readonly errno: number; readonly seq: number }>;
+  close(): void;
 }
 
 /** What the last sync did (tests and the benchmark). */
 export interface NftSyncStats {
   readonly kind: 'rewrite' | 'diff' | 'noop' | 'failed';
+  /** How the transaction reached the kernel. */
+  readonly via: 'nft' | 'netlink' | 'none';
   readonly servicePorts: number;
   readonly touched: number;
   readonly scriptLines: number;
@@ -64,6 +82,9 @@ export class NftablesDataplane implements Dataplane {
   private readonly states = new Map<ServicePortKey, ServicePortState>();
   private lastState: ProxyState | undefined;
   private readonly warned = new Set<string>();
+  /** The netlink socket for element-only transactions: undefined = not tried yet, null = unavailable. */
+  private netlink: NetlinkSender | null | undefined;
+  private netlinkSeq = (Date.now() & 0xffff) << 12;
   lastSyncStats: NftSyncStats | undefined;
 
   /** Throws when the rules would land in the host's network namespace (see netns-guard). */
@@ -121,6 +142,7 @@ export class NftablesDataplane implements Dataplane {
 
     let kind: NftSyncStats['kind'];
     let script: string;
+    let elementsOnly: ElementOp[] | undefined;
     const nextServices = new Map<ServicePortKey, NftServiceRules>();
     for (const [k, r] of nextRules) if (r) nextServices.set(k, r);
     if (!prev) {
@@ -134,19 +156,23 @@ export class NftablesDataplane implements Dataplane {
         const r = prev.services.get(k);
         if (r) prevServices.set(k, r);
       }
-      script = planNftDiff({
+      const diff = planNftDiff({
         previous: { base: prev.base, services: prevServices },
         next: { base, services: nextServices },
         touched: keys,
         previousElements: prev.elements,
         nextElements: wanted,
         touchedElements: touchedIds,
-      }).script;
+      });
+      script = diff.script;
       kind = script === '' ? 'noop' : 'diff';
+      if (diff.elementsOnly) elementsOnly = netlinkOps(diff.elementsOnly.deletes, diff.elementsOnly.adds);
     }
     const t1 = performance.now();
+    let via: NftSyncStats['via'] = 'none';
     const stats = (k: NftSyncStats['kind'], conntrackDeletions: number, t2: number): NftSyncStats => ({
       kind: k,
+      via,
       servicePorts: this.applied?.services.size ?? nextServices.size,
       touched: keys.size,
       scriptLines: countLines(script),
@@ -156,13 +182,20 @@ export class NftablesDataplane implements Dataplane {
       conntrackDeletions,
     });
     if (script !== '') {
-      const argv = ['nft', '-f', '-'];
       let error: string | undefined;
-      try {
-        const r = await this.runner.run(argv, { input: script, timeoutMs: 300_000 });
-        if (r.code !== 0) error = describeFailure(argv, r);
-      } catch (e) {
-        error = (e as Error).message;
+      const sender = elementsOnly ? await this.netlinkSender() : undefined;
+      if (sender && elementsOnly) {
+        via = 'netlink';
+        error = await this.sendElements(sender, encodeElementBatch(elementsOnly, this.nextSeq(elementsOnly.length + 3)));
+      } else {
+        via = 'nft';
+        const argv = ['nft', '-f', '-'];
+        try {
+          const r = await this.runner.run(argv, { input: script, timeoutMs: 300_000 });
+          if (r.code !== 0) error = describeFailure(argv, r);
+        } catch (e) {
+          error = (e as Error).message;
+        }
       }
       if (error !== undefined) {
         // The kernel state is unknown now: the next sync rewrites the table.
@@ -223,7 +256,38 @@ export class NftablesDataplane implements Dataplane {
     return kernelStatus(this.lastState, (info) => kernelScheduling(info, 'nftables', this.opts.defaultScheduler).label);
   }
 
+  private nextSeq(count: number): number {
+    const seq = this.netlinkSeq;
+    this.netlinkSeq = (this.netlinkSeq + count) % 0x7fffffff;
+    return seq;
+  }
+
+  /** The netlink socket, opened on first use; undefined when element updates go through nft. */
+  private async netlinkSender(): Promise<NetlinkSender | undefined> {
+    if (this.netlink === undefined) {
+      const enabled = this.opts.netlinkElements ?? this.opts.runner === undefined;
+      const open = this.opts.netlinkSender ?? (() => NetlinkRelay.start({ ...(this.opts.netns !== undefined ? { netns: this.opts.netns } : {}), ...(this.opts.log ? { log: this.opts.log } : {}) }));
+      this.netlink = enabled ? ((await open()) ?? null) : null;
+      if (this.netlink) this.opts.log?.info('nftables: endpoint changes that touch map elements only are sent over netlink; rules go through nft');
+    }
+    if (this.netlink && !this.netlink.alive) this.netlink = null;
+    return this.netlink ?? undefined;
+  }
+
+  /** Sends one element batch; the error text (nft-like) or undefined on success. */
+  private async sendElements(sender: NetlinkSender, b: NetlinkBatch): Promise<string | undefined> {
+    try {
+      const r = await sender.send(b.batch, b.marker, b.markerSeq);
+      if (r.errno === 0) return undefined;
+      return `netlink: ${b.described.get(r.seq) ?? 'element batch'}: ${errnoText(r.errno)}`;
+    } catch (e) {
+      return `netlink: ${(e as Error).message}`;
+    }
+  }
+
   async close(): Promise<void> {
+    this.netlink?.close();
+    this.netlink = undefined;
     this.applied = undefined;
     this.lastState = undefined;
     this.states.clear();
@@ -263,4 +327,17 @@ function countLines(s: string): number {
   let n = 0;
   for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
   return n;
+}
+
+/** The netlink form of an element-only change; undefined when an element is not one nft-netlink.ts can encode. */
+function netlinkOps(deletes: readonly NftElement[], adds: readonly NftElement[]): ElementOp[] | undefined {
+  const ops: ElementOp[] = [];
+  for (const [verb, list] of [['delete', deletes], ['add', adds]] as const) {
+    for (const e of list) {
+      const element = netlinkElement(e);
+      if (!element) return undefined;
+      ops.push({ verb, element });
+    }
+  }
+  return ops;
 }
